@@ -1,0 +1,1 @@
+"""Shared helpers with no models: dates, check digits, kana, errors, ids."""

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _install_rls(sender, using="default", **kwargs):
+    from jichi.tenancy.rls import install_policies
+
+    install_policies(using)
+
+
+class TenancyConfig(AppConfig):
+    name = "jichi.tenancy"
+    label = "tenancy"
+    verbose_name = "Tenancy"
+
+    def ready(self) -> None:
+        from jichi.tenancy import checks  # noqa: F401  (registers system checks)
+
+        # Once per migrate run, after every app's tables exist.
+        post_migrate.connect(_install_rls, sender=self, dispatch_uid="jichi.rls")

@@ -1,0 +1,51 @@
+"""Roles of staff and the permissions (token scopes) they carry.
+
+A permission name is also a token scope: a system token holds scopes, a
+staff member holds roles, and both are checked with the same names.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COUNTER_CLERK = "counter_clerk", _("Counter clerk")  # 窓口職員
+    BACK_OFFICE_CLERK = "back_office_clerk", _("Back-office clerk")  # 業務担当職員
+    MUNICIPAL_ADMIN = "municipal_admin", _("Municipal administrator")  # 自治体管理者
+    AUDITOR = "auditor", _("Auditor")  # 監査担当
+    PREFECTURE_STAFF = "prefecture_staff", _("Prefecture staff")  # 都道府県職員
+
+
+# Scope name -> what it allows (English; shown to admins creating tokens).
+SCOPES: dict[str, str] = {
+    "municipality:read": "Read the municipality's profile",
+    "audit:read": "Read the audit trail",
+    "staff:manage": "Manage staff accounts and role grants",
+    "tokens:manage": "Create and revoke API tokens",
+    "registry:read": "Read the resident register",
+    "registry:write": "Record movements in the resident register",
+    "statistics:read": "Read aggregated statistics",
+}
+
+_CLERK = {"municipality:read", "registry:read"}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.COUNTER_CLERK: frozenset(_CLERK | {"registry:write"}),
+    Role.BACK_OFFICE_CLERK: frozenset(_CLERK | {"statistics:read"}),
+    Role.MUNICIPAL_ADMIN: frozenset(
+        _CLERK | {"staff:manage", "tokens:manage", "statistics:read", "audit:read"}
+    ),
+    Role.AUDITOR: frozenset({"municipality:read", "audit:read"}),
+    Role.PREFECTURE_STAFF: frozenset({"municipality:read", "statistics:read"}),
+}
+
+ALL_PERMISSIONS = frozenset(SCOPES)
+
+
+def permissions_of(roles: set[str] | frozenset[str]) -> frozenset[str]:
+    perms: set[str] = set()
+    for role in roles:
+        perms |= ROLE_PERMISSIONS.get(role, frozenset())
+    return frozenset(perms)

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class WebConfig(AppConfig):
+    default = True
+    name = "jichi.web"
+    label = "web"
+    verbose_name = "Web pages"
+
+
+class PlatformAdminConfig(admin_apps.AdminConfig):
+    """Django admin, for platform operators only."""
+
+    default = False
+    default_site = "jichi.web.admin_site.PlatformAdminSite"
