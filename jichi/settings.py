@@ -30,7 +30,8 @@ def _flag(name: str, default: bool = False) -> bool:
 
 
 DEBUG = _flag("JICHI_DEBUG")
-TESTING = _flag("JICHI_TESTING")
+# pytest (8.2+) sets PYTEST_VERSION for the whole run.
+TESTING = _flag("JICHI_TESTING") or "PYTEST_VERSION" in os.environ
 DATA_DIR = Path(os.environ.get("JICHI_DATA_DIR", BASE_DIR / "var")).resolve()
 
 SECRET_KEY = os.environ.get("JICHI_SECRET_KEY", "")
@@ -195,6 +196,9 @@ STORAGES = {
                     "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+if WHITENOISE_USE_FINDERS:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- jichi ------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from jichi.common.api import ERRORS, PageOut, StrictSchema
@@ -103,7 +103,7 @@ def create_token(request, code: str, payload: TokenIn):
         scopes=payload.scopes, days=payload.days,
     )
     out = TokenOut.model_validate(token).model_dump()
-    return 201, {**out, "token": secret}
+    return Status(201, {**out, "token": secret})
 
 
 @router.delete("/municipalities/{code}/tokens/{token_id}", response={200: TokenOut, **ERRORS})

@@ -75,7 +75,12 @@ class Principal:
         if self.is_platform:
             return None
         if self.token is not None:
-            return frozenset([self.token.municipality_id])
+            code = self.token.municipality_id
+            owner = self.token.user
+            if owner is not None and not owner.is_platform_operator \
+                    and code not in self._user_roles:
+                return frozenset()  # a staff token reaches no further than its owner
+            return frozenset([code])
         return frozenset(self._user_roles)
 
     def can_access(self, code: str) -> bool:

@@ -1,0 +1,44 @@
+"""Test set-up: real databases (SQLite, or PostgreSQL with JICHI_TEST_POSTGRES=1)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from tests import factories
+
+
+def pytest_collection_modifyitems(config, items):
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (JICHI_TEST_POSTGRES=1)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _platform_key(tmp_path_factory, settings):
+    """Each test run signs with its own platform key, never the developer's."""
+    from jichi.common import platform_key
+
+    path = tmp_path_factory.getbasetemp() / "keys" / "platform-ed25519.pem"
+    settings.JICHI_PLATFORM_KEY = str(path)
+    platform_key.private_key.cache_clear()
+    yield
+    platform_key.private_key.cache_clear()
+
+
+@pytest.fixture
+def yokohama(db):
+    return factories.municipality("141003")
+
+
+@pytest.fixture
+def chiyoda(db):
+    return factories.municipality("131016")
+
+
+@pytest.fixture
+def kawasaki(db):
+    return factories.municipality("141305")

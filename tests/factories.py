@@ -1,0 +1,62 @@
+"""Test data built through the project's own services (no fixtures files)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+from django.utils import timezone
+
+from jichi.tenancy.models import ApiToken, Municipality
+from jichi.tenancy.national import national_index
+from jichi.tenancy.principals import Actor
+from jichi.tenancy.roles import SCOPES
+from jichi.tenancy.services import activate_municipality, create_staff, create_token, grant_role
+
+PASSWORD = "correct horse battery 2026"
+SYSTEM = Actor.system("tests")
+_serial = itertools.count(1)
+
+
+def municipality(code: str = "141003", *, active: bool = True) -> Municipality:
+    """A real local government from the national list (with its parents)."""
+    row = national_index()[code]
+    if row.parent_code and not Municipality.objects.filter(code=row.parent_code).exists():
+        municipality(row.parent_code, active=False)
+    obj, _ = Municipality.objects.get_or_create(
+        code=code,
+        defaults=dict(
+            name=row.name, name_kana=row.name_kana, county=row.county,
+            county_kana=row.county_kana, prefecture_code=row.prefecture_code,
+            prefecture_name=row.prefecture_name, kind=str(row.kind),
+            parent_id=row.parent_code or None,
+        ),
+    )
+    if active and not obj.is_active:
+        activate_municipality(municipality=obj, actor=SYSTEM)
+    return obj
+
+
+def staff(home: Municipality | None, *roles: str, username: str | None = None,
+          operator: bool = False):
+    username = username or f"staff{next(_serial)}"
+    return create_staff(actor=SYSTEM, username=username, password=PASSWORD,
+                        organization=home, roles=list(roles), is_platform_operator=operator)
+
+
+def grant(user, target: Municipality, role: str):
+    return grant_role(actor=SYSTEM, user=user, municipality=target, role=role)
+
+
+def token(home: Municipality, scopes=None, *, days: int = 30, user=None) -> tuple[ApiToken, str]:
+    return create_token(actor=SYSTEM, municipality=home, name=f"system {next(_serial)}",
+                        scopes=list(scopes or SCOPES), days=days, user=user)
+
+
+def expire(token_obj: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token_obj.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1))
+
+
+def bearer(secret: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
