@@ -38,7 +38,7 @@ api = NinjaAPI(
         "The JSON API of Jichi (自治). Tenant-owned resources live under "
         "`/api/v1/municipalities/{code}/` where `{code}` is the 6-digit "
         "全国地方公共団体コード. Authenticate with `Authorization: Bearer <token>`. "
-        "Errors are `{\"error\": {\"code\", \"message\", \"message_ja\", \"fields\"}}`; "
+        'Errors are `{"error": {"code", "message", "message_ja", "fields"}}`; '
         "lists are cursor-paginated (`?cursor=`, `?limit=`, answer `next_cursor`)."
     ),
     auth=BearerToken(),
@@ -62,14 +62,22 @@ def _rule_violation(request, exc: RuleViolation):
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
     errors = field_errors(exc.errors)
-    return _error(request, 400, "invalid_input", "入力内容に誤りがあります。",
-                  "The input is not valid.", errors)
+    return _error(
+        request,
+        400,
+        "invalid_input",
+        "入力内容に誤りがあります。",
+        "The input is not valid.",
+        errors,
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
     return _error(
-        request, 401, "auth.required",
+        request,
+        401,
+        "auth.required",
         "認証が必要です。有効なトークンを Authorization: Bearer で送ってください。",
         "Authentication required: send a valid token as Authorization: Bearer "
         "(it may be missing, unknown, expired or revoked).",
@@ -91,9 +99,13 @@ _HTTP_ERRORS = {
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
-        return _error(request, 400, "body.malformed_json",
-                      "リクエスト本文を JSON として解析できません。",
-                      "The request body is not valid JSON.")
+        return _error(
+            request,
+            400,
+            "body.malformed_json",
+            "リクエスト本文を JSON として解析できません。",
+            "The request body is not valid JSON.",
+        )
     code, ja, en = _HTTP_ERRORS.get(exc.status_code, ("error", "エラーです。", str(exc)))
     return _error(request, exc.status_code, code, ja, en)
 
@@ -103,5 +115,10 @@ def _unexpected(request, exc):
     logger.exception("unexpected error in the API")
     if transaction.get_connection().in_atomic_block:
         transaction.set_rollback(True)  # nothing half-done survives a crash
-    return _error(request, 500, "internal", "内部エラーが発生しました。時間をおいて再度お試しください。",
-                  "An internal error occurred; please try again later.")
+    return _error(
+        request,
+        500,
+        "internal",
+        "内部エラーが発生しました。時間をおいて再度お試しください。",
+        "An internal error occurred; please try again later.",
+    )

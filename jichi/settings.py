@@ -42,7 +42,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(
             "JICHI_SECRET_KEY must be set (or JICHI_DEBUG=1 for development)."
         )
-    SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
+    SECRET_KEY = "insecure-development-key-never-use-in-production"
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -191,9 +191,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-                    if not (DEBUG or TESTING) else
-                    "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not (DEBUG or TESTING)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
@@ -223,4 +225,15 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("JICHI_LOG_LEVEL", "INFO")},
+    # Django's own loggers get the same filtered handler instead of their defaults.
+    "loggers": {
+        name: {"handlers": ["console"], "level": "INFO", "propagate": False}
+        for name in (
+            "django",
+            "django.server",
+            "django.request",
+            "gunicorn.access",
+            "gunicorn.error",
+        )
+    },
 }

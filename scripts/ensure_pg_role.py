@@ -29,15 +29,23 @@ def main() -> int:
         with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
             exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [ROLE]).fetchone()
             if not exists:
-                conn.execute(sql.SQL("CREATE ROLE {} LOGIN CREATEDB NOSUPERUSER NOBYPASSRLS")
-                             .format(sql.Identifier(ROLE)))
+                conn.execute(
+                    sql.SQL("CREATE ROLE {} LOGIN CREATEDB NOSUPERUSER NOBYPASSRLS").format(
+                        sql.Identifier(ROLE)
+                    )
+                )
             else:
-                conn.execute(sql.SQL("ALTER ROLE {} LOGIN CREATEDB NOSUPERUSER NOBYPASSRLS")
-                             .format(sql.Identifier(ROLE)))
+                conn.execute(
+                    sql.SQL("ALTER ROLE {} LOGIN CREATEDB NOSUPERUSER NOBYPASSRLS").format(
+                        sql.Identifier(ROLE)
+                    )
+                )
     except psycopg.OperationalError as exc:
-        print(f"cannot reach PostgreSQL at {ADMIN_URL}: {exc}\n"
-              "Start it (see docs/operations.md) or set JICHI_TEST_POSTGRES_ADMIN_URL.",
-              file=sys.stderr)
+        print(
+            f"cannot reach PostgreSQL at {ADMIN_URL}: {exc}\n"
+            "Start it (see docs/operations.md) or set JICHI_TEST_POSTGRES_ADMIN_URL.",
+            file=sys.stderr,
+        )
         return 2
     print(f"PostgreSQL role {ROLE} ready")
     return 0

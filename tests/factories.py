@@ -26,9 +26,13 @@ def municipality(code: str = "141003", *, active: bool = True) -> Municipality:
     obj, _ = Municipality.objects.get_or_create(
         code=code,
         defaults=dict(
-            name=row.name, name_kana=row.name_kana, county=row.county,
-            county_kana=row.county_kana, prefecture_code=row.prefecture_code,
-            prefecture_name=row.prefecture_name, kind=str(row.kind),
+            name=row.name,
+            name_kana=row.name_kana,
+            county=row.county,
+            county_kana=row.county_kana,
+            prefecture_code=row.prefecture_code,
+            prefecture_name=row.prefecture_name,
+            kind=str(row.kind),
             parent_id=row.parent_code or None,
         ),
     )
@@ -37,11 +41,18 @@ def municipality(code: str = "141003", *, active: bool = True) -> Municipality:
     return obj
 
 
-def staff(home: Municipality | None, *roles: str, username: str | None = None,
-          operator: bool = False):
+def staff(
+    home: Municipality | None, *roles: str, username: str | None = None, operator: bool = False
+):
     username = username or f"staff{next(_serial)}"
-    return create_staff(actor=SYSTEM, username=username, password=PASSWORD,
-                        organization=home, roles=list(roles), is_platform_operator=operator)
+    return create_staff(
+        actor=SYSTEM,
+        username=username,
+        password=PASSWORD,
+        organization=home,
+        roles=list(roles),
+        is_platform_operator=operator,
+    )
 
 
 def grant(user, target: Municipality, role: str):
@@ -49,13 +60,20 @@ def grant(user, target: Municipality, role: str):
 
 
 def token(home: Municipality, scopes=None, *, days: int = 30, user=None) -> tuple[ApiToken, str]:
-    return create_token(actor=SYSTEM, municipality=home, name=f"system {next(_serial)}",
-                        scopes=list(scopes or SCOPES), days=days, user=user)
+    return create_token(
+        actor=SYSTEM,
+        municipality=home,
+        name=f"system {next(_serial)}",
+        scopes=list(scopes or SCOPES),
+        days=days,
+        user=user,
+    )
 
 
 def expire(token_obj: ApiToken) -> None:
     ApiToken.objects.filter(pk=token_obj.pk).update(
-        expires_at=timezone.now() - timedelta(seconds=1))
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
 
 
 def bearer(secret: str) -> dict:

@@ -60,8 +60,13 @@ def list_audit_entries(request, code: str, filters: Query[AuditFilters]):
         if value:
             queryset = queryset.filter(**{name: value})
     page = paginate(queryset, key="seq", cursor=filters.cursor, limit=filters.limit, to_key=int)
-    record(request.principal.actor, "audit.trail.read", object_type="audit_trail",
-           object_id=code, purpose="audit review")
+    record(
+        request.principal.actor,
+        "audit.trail.read",
+        object_type="audit_trail",
+        object_id=code,
+        purpose="audit review",
+    )
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
@@ -72,7 +77,9 @@ def verify_audit_chain(request, code: str):
     report = selectors.verify_chain(code)
     problem = report.problem
     return {
-        "municipality_code": code, "ok": report.ok, "entries": report.entries,
+        "municipality_code": code,
+        "ok": report.ok,
+        "entries": report.entries,
         "checkpoints": report.checkpoints,
         "problem_seq": problem.seq if problem else None,
         "problem_kind": problem.kind if problem else None,

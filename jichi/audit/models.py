@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from jichi.tenancy.models import TenantModel
 
 
 class Outcome(models.TextChoices):
-    OK = "ok", "ok"
-    DENIED = "denied", "denied"  # a refused attempt (access, certificate, ...)
+    OK = "ok", _("ok")
+    DENIED = "denied", _("denied")  # a refused attempt (access, certificate, ...)
 
 
 class AuditEntry(TenantModel):
@@ -43,8 +44,9 @@ class AuditEntry(TenantModel):
             models.UniqueConstraint(fields=["municipality", "seq"], name="audit_entry_seq"),
         ]
         indexes = [
-            models.Index(fields=["municipality", "object_type", "object_id"],
-                         name="audit_entry_object"),
+            models.Index(
+                fields=["municipality", "object_type", "object_id"], name="audit_entry_object"
+            ),
             models.Index(fields=["municipality", "occurred_at"], name="audit_entry_time"),
         ]
 

@@ -40,13 +40,19 @@ class ChainReport:
 
 def _check_entry(entry: AuditEntry, expected_seq: int, prev: str) -> Problem | None:
     if entry.seq != expected_seq:
-        return Problem(entry.seq, "sequence",
-                       f"expected entry #{expected_seq} but found #{entry.seq}: "
-                       "entries were deleted or inserted")
+        return Problem(
+            entry.seq,
+            "sequence",
+            f"expected entry #{expected_seq} but found #{entry.seq}: "
+            "entries were deleted or inserted",
+        )
     if entry.prev_hash != prev:
-        return Problem(entry.seq, "link",
-                       f"entry #{entry.seq} does not follow entry #{entry.seq - 1}: an entry "
-                       "before it was deleted, inserted, reordered or rewritten")
+        return Problem(
+            entry.seq,
+            "link",
+            f"entry #{entry.seq} does not follow entry #{entry.seq - 1}: an entry "
+            "before it was deleted, inserted, reordered or rewritten",
+        )
     if entry_hash(entry) != entry.entry_hash:
         return Problem(entry.seq, "content", f"entry #{entry.seq} was edited after it was written")
     return None
@@ -59,24 +65,42 @@ def verify_chain(code: str, *, public_key=None) -> ChainReport:
         by_seq = {cp.seq: cp for cp in checkpoints}
         for cp in checkpoints:
             if not platform_key.verify(checkpoint_message(cp), cp.signature, public_key):
-                return ChainReport(code, 0, len(checkpoints), Problem(
-                    cp.seq, "signature", f"the checkpoint at entry #{cp.seq} is not validly signed"))
+                return ChainReport(
+                    code,
+                    0,
+                    len(checkpoints),
+                    Problem(
+                        cp.seq,
+                        "signature",
+                        f"the checkpoint at entry #{cp.seq} is not validly signed",
+                    ),
+                )
         count, prev = 0, GENESIS
         for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=5000):
             problem = _check_entry(entry, count + 1, prev)
             cp = by_seq.get(entry.seq)
             if problem is None and cp is not None and cp.entry_hash != entry.entry_hash:
-                problem = Problem(entry.seq, "checkpoint",
-                                  f"entry #{entry.seq} differs from the signed checkpoint")
+                problem = Problem(
+                    entry.seq,
+                    "checkpoint",
+                    f"entry #{entry.seq} differs from the signed checkpoint",
+                )
             if problem is not None:
                 return ChainReport(code, count, len(checkpoints), problem)
             count, prev = count + 1, entry.entry_hash
         beyond = [cp for cp in checkpoints if cp.seq > count]
         if beyond:
-            return ChainReport(code, count, len(checkpoints), Problem(
-                count + 1, "truncated",
-                f"the chain ends at #{count} but a signed checkpoint vouches for "
-                f"#{beyond[0].seq}: its tail was removed"))
+            return ChainReport(
+                code,
+                count,
+                len(checkpoints),
+                Problem(
+                    count + 1,
+                    "truncated",
+                    f"the chain ends at #{count} but a signed checkpoint vouches for "
+                    f"#{beyond[0].seq}: its tail was removed",
+                ),
+            )
         return ChainReport(code, count, len(checkpoints), None)
 
 

@@ -73,11 +73,18 @@ def record(
     return entry
 
 
-def record_read(actor: Actor, *, object_type: str, object_id: str, purpose: str,
-                details: dict | None = None) -> AuditEntry:
+def record_read(
+    actor: Actor, *, object_type: str, object_id: str, purpose: str, details: dict | None = None
+) -> AuditEntry:
     """A read of personal data (a person's record, a certificate's content)."""
-    return record(actor, f"{object_type}.read", object_type=object_type, object_id=object_id,
-                  purpose=purpose, details=details)
+    return record(
+        actor,
+        f"{object_type}.read",
+        object_type=object_type,
+        object_id=object_id,
+        purpose=purpose,
+        details=details,
+    )
 
 
 def checkpoint(code: str) -> AuditCheckpoint | None:
@@ -91,7 +98,10 @@ def checkpoint(code: str) -> AuditCheckpoint | None:
         if last is not None and last.seq == seq:
             return None
         cp = AuditCheckpoint(
-            municipality_id=code, seq=seq, entry_hash=head, created_at=timezone.now(),
+            municipality_id=code,
+            seq=seq,
+            entry_hash=head,
+            created_at=timezone.now(),
             key_id=platform_key.key_id(),
         )
         cp.signature = platform_key.sign(checkpoint_message(cp))
@@ -99,8 +109,27 @@ def checkpoint(code: str) -> AuditCheckpoint | None:
         return cp
 
 
-def receive_tenancy_action(sender, *, municipality_code, actor, action, object_type,
-                           object_id, purpose="", outcome=Outcome.OK, details=None, **kwargs):
+def receive_tenancy_action(
+    sender,
+    *,
+    municipality_code,
+    actor,
+    action,
+    object_type,
+    object_id,
+    purpose="",
+    outcome=Outcome.OK,
+    details=None,
+    **kwargs,
+):
     """Receiver of :data:`jichi.tenancy.events.audited_action`."""
-    record(actor, action, object_type=object_type, object_id=object_id, purpose=purpose,
-           outcome=outcome, details=details, municipality_code=municipality_code)
+    record(
+        actor,
+        action,
+        object_type=object_type,
+        object_id=object_id,
+        purpose=purpose,
+        outcome=outcome,
+        details=details,
+        municipality_code=municipality_code,
+    )

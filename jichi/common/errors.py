@@ -25,7 +25,7 @@ class FieldError:
         return {"code": self.code, "message": self.message_en, "message_ja": self.message_ja}
 
 
-class RuleViolation(Exception):  # noqa: N818 - the domain's word for it
+class RuleViolation(Exception):
     """A business or input rule was broken; nothing was changed.
 
     ``status`` is the HTTP status the edges use (400 bad input, 403 refused,
@@ -59,8 +59,12 @@ class RuleViolation(Exception):  # noqa: N818 - the domain's word for it
         errors = list(errors)
         first = errors[0]
         return cls(
-            first.code, first.message_ja, first.message_en, first.field,
-            status=status, errors=errors,
+            first.code,
+            first.message_ja,
+            first.message_en,
+            first.field,
+            status=status,
+            errors=errors,
         )
 
     def message(self, language: str | None = None) -> str:
@@ -92,8 +96,14 @@ class ErrorCollector:
         self.errors.append(FieldError(code, message_ja, message_en, field))
 
     def check(self, violation: RuleViolation) -> None:
-        self.errors.extend(violation.errors or [FieldError(
-            violation.code, violation.message_ja, violation.message_en, violation.field)])
+        self.errors.extend(
+            violation.errors
+            or [
+                FieldError(
+                    violation.code, violation.message_ja, violation.message_en, violation.field
+                )
+            ]
+        )
 
     def raise_if_any(self, *, status: int = 400) -> None:
         if self.errors:

@@ -19,7 +19,9 @@ from jichi.common.request_context import current_request_id
 MASK = "[redacted]"
 
 _PATTERNS = [
-    re.compile(r"(?<![0-9０-９])[0-9０-９]{10,12}(?![0-9０-９])"),  # 個人番号, 住民票コード, 宛名番号
+    re.compile(
+        r"(?<![0-9０-９])[0-9０-９]{10,12}(?![0-9０-９])"
+    ),  # 個人番号, 住民票コード, 宛名番号
     re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # e-mail
     re.compile(r"(?<![0-9])0[0-9]{1,4}-[0-9]{1,4}-[0-9]{3,4}(?![0-9])"),  # telephone
     re.compile(r"(?<=[/\w])\?[^\s\"']*"),  # query strings of URLs: search terms, names

@@ -53,8 +53,15 @@ def check_limit(limit: int) -> int:
     return limit
 
 
-def paginate(queryset, *, key: str, cursor: str | None, limit: int = DEFAULT_LIMIT,
-             descending: bool = False, to_key=str) -> Page:
+def paginate(
+    queryset,
+    *,
+    key: str,
+    cursor: str | None,
+    limit: int = DEFAULT_LIMIT,
+    descending: bool = False,
+    to_key=str,
+) -> Page:
     """One page of ``queryset`` ordered by the unique field ``key``.
 
     ``to_key`` turns a row's key into the JSON value kept in the cursor

@@ -21,13 +21,29 @@ class GrantInline(admin.TabularInline):
 
 @admin.register(StaffUser)
 class StaffUserAdmin(UserAdmin):
-    list_display = ["username", "display_name", "organization", "is_platform_operator",
-                    "is_active", "locked_until"]
+    list_display = [
+        "username",
+        "display_name",
+        "organization",
+        "is_platform_operator",
+        "is_active",
+        "locked_until",
+    ]
     list_filter = ["is_platform_operator", "is_active"]
     fieldsets = [
         *UserAdmin.fieldsets,
-        ("Jichi", {"fields": ["display_name", "organization", "is_platform_operator",
-                              "failed_login_count", "locked_until"]}),
+        (
+            "Jichi",
+            {
+                "fields": [
+                    "display_name",
+                    "organization",
+                    "is_platform_operator",
+                    "failed_login_count",
+                    "locked_until",
+                ]
+            },
+        ),
     ]
     autocomplete_fields = ["organization"]
     inlines = [GrantInline]

@@ -76,8 +76,12 @@ def me(request):
 @router.get("/municipalities", response={200: PageOut[MunicipalityOut], **ERRORS})
 def list_municipalities(request, filters: Query[PageFilters]):
     """Municipalities the caller may reach (one for a municipality's token)."""
-    page = paginate(selectors.municipalities_for(request.principal), key="code",
-                    cursor=filters.cursor, limit=filters.limit)
+    page = paginate(
+        selectors.municipalities_for(request.principal),
+        key="code",
+        cursor=filters.cursor,
+        limit=filters.limit,
+    )
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
@@ -89,8 +93,9 @@ def get_municipality(request, code: str):
 @router.get("/municipalities/{code}/tokens", response={200: PageOut[TokenOut], **ERRORS})
 def list_tokens(request, code: str, filters: Query[PageFilters]):
     municipality = require(request, "tokens:manage")
-    page = paginate(selectors.tokens_of(municipality), key="id", cursor=filters.cursor,
-                    limit=filters.limit)
+    page = paginate(
+        selectors.tokens_of(municipality), key="id", cursor=filters.cursor, limit=filters.limit
+    )
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
@@ -99,8 +104,11 @@ def create_token(request, code: str, payload: TokenIn):
     """A system token of this municipality. The secret is in this answer only."""
     municipality = require(request, "tokens:manage")
     token, secret = services.create_token(
-        actor=request.principal.actor, municipality=municipality, name=payload.name,
-        scopes=payload.scopes, days=payload.days,
+        actor=request.principal.actor,
+        municipality=municipality,
+        name=payload.name,
+        scopes=payload.scopes,
+        days=payload.days,
     )
     out = TokenOut.model_validate(token).model_dump()
     return Status(201, {**out, "token": secret})

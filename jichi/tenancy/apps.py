@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _install_rls(sender, using="default", **kwargs):
@@ -11,7 +12,7 @@ def _install_rls(sender, using="default", **kwargs):
 class TenancyConfig(AppConfig):
     name = "jichi.tenancy"
     label = "tenancy"
-    verbose_name = "Tenancy"
+    verbose_name = _("Tenancy")
 
     def ready(self) -> None:
         from jichi.tenancy import checks  # noqa: F401  (registers system checks)

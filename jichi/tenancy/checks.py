@@ -13,10 +13,8 @@ def tenant_tables_lead_with_municipality(app_configs, **kwargs):
     errors = []
     for model in tenant_models():
         leading = [
-            tuple(c.fields)[0]
-            for c in model._meta.constraints
-            if getattr(c, "fields", None)
-        ] + [tuple(f)[0] for f in model._meta.unique_together]
+            next(iter(c.fields)) for c in model._meta.constraints if getattr(c, "fields", None)
+        ] + [next(iter(f)) for f in model._meta.unique_together]
         if "municipality" not in leading:
             errors.append(
                 Error(

@@ -106,7 +106,8 @@ def _enter(scope: TenantScope) -> Iterator[TenantScope]:
                 yield scope
                 # On success, hand the outer scope its setting back (a released
                 # savepoint keeps the change); on failure the rollback does it.
-                _set_db_setting(outer.setting_value() if outer else "")
+                if not connection.needs_rollback:
+                    _set_db_setting(outer.setting_value() if outer else "")
         else:
             yield scope
     finally:

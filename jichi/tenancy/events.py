@@ -12,8 +12,17 @@ from django.dispatch import Signal
 audited_action = Signal()
 
 
-def announce(municipality_code: str, actor, action: str, object_type: str, object_id: str,
-             *, purpose: str = "", outcome: str = "ok", details: dict | None = None) -> None:
+def announce(
+    municipality_code: str,
+    actor,
+    action: str,
+    object_type: str,
+    object_id: str,
+    *,
+    purpose: str = "",
+    outcome: str = "ok",
+    details: dict | None = None,
+) -> None:
     audited_action.send(
         sender=None,
         municipality_code=municipality_code,

@@ -77,12 +77,14 @@ class TenantMiddleware:
             with platform_scope("admin site"):
                 return self.get_response(request)
         code = request.session.get(SESSION_KEY)
+        if code and not request.principal.can_access(code):
+            request.session.pop(SESSION_KEY, None)  # a grant was withdrawn
+            code = None
         codes = request.principal.codes()
         if code is None and codes is not None and len(codes) == 1:
             code = next(iter(codes))
         municipality = active_municipality(code) if code else None
-        if municipality is None or not request.principal.can_access(code):
-            request.session.pop(SESSION_KEY, None)
+        if municipality is None:
             return self.get_response(request)
         request.tenant = municipality
         with tenant_scope(code, "staff page"):
@@ -101,6 +103,11 @@ def deny(request, code: str, municipality) -> None:
         return
     with tenant_scope(chain, "access denied"):
         announce(
-            chain, principal.actor, "tenancy.access.denied", "municipality", code[:12],
-            outcome="denied", details={"path": request.path[:200], "method": request.method},
+            chain,
+            principal.actor,
+            "tenancy.access.denied",
+            "municipality",
+            code[:12],
+            outcome="denied",
+            details={"path": request.path[:200], "method": request.method},
         )

@@ -146,7 +146,11 @@ class ApiToken(models.Model):
     secret_hash = models.CharField(max_length=64, unique=True)
     scopes = models.JSONField(default=list)
     user = models.ForeignKey(
-        StaffUser, null=True, blank=True, on_delete=models.CASCADE, related_name="tokens",
+        StaffUser,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tokens",
         help_text="Set for a staff member's own token: it never exceeds that person's roles.",
     )
     created_by = models.ForeignKey(

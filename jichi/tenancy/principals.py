@@ -77,8 +77,11 @@ class Principal:
         if self.token is not None:
             code = self.token.municipality_id
             owner = self.token.user
-            if owner is not None and not owner.is_platform_operator \
-                    and code not in self._user_roles:
+            if (
+                owner is not None
+                and not owner.is_platform_operator
+                and code not in self._user_roles
+            ):
                 return frozenset()  # a staff token reaches no further than its owner
             return frozenset([code])
         return frozenset(self._user_roles)

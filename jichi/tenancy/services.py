@@ -51,8 +51,13 @@ def activate_municipality(*, municipality: Municipality, actor: Actor) -> Munici
         municipality.joined_at = timezone.now()
         municipality.save(update_fields=["is_active", "joined_at"])
         with tenant_scope(municipality.code, "municipality activation"):
-            announce(municipality.code, actor, "tenancy.municipality.activated",
-                     "municipality", municipality.code)
+            announce(
+                municipality.code,
+                actor,
+                "tenancy.municipality.activated",
+                "municipality",
+                municipality.code,
+            )
     return municipality
 
 
@@ -85,15 +90,22 @@ def create_staff(
     """A new staff account with its roles in its own organization."""
     errors = ErrorCollector()
     if not username or len(username) > 150:
-        errors.add("username.required", "ユーザー名を入力してください（150文字以内）。",
-                   "A username of at most 150 characters is required.", "username")
+        errors.add(
+            "username.required",
+            "ユーザー名を入力してください（150文字以内）。",
+            "A username of at most 150 characters is required.",
+            "username",
+        )
     elif StaffUser.objects.filter(username=username).exists():
-        errors.add("username.taken", "このユーザー名は既に使われています。",
-                   "This username is already taken.", "username")
+        errors.add(
+            "username.taken",
+            "このユーザー名は既に使われています。",
+            "This username is already taken.",
+            "username",
+        )
     for role in roles:
         if role not in Role.values:
-            errors.add("roles.unknown", f"不明な役割です: {role}", f"Unknown role: {role}",
-                       "roles")
+            errors.add("roles.unknown", f"不明な役割です: {role}", f"Unknown role: {role}", "roles")
     errors.raise_if_any()
     user = StaffUser(
         username=username,
@@ -112,41 +124,62 @@ def create_staff(
 
 
 @transaction.atomic
-def grant_role(*, actor: Actor, user: StaffUser, municipality: Municipality, role: str,
-               valid_until=None) -> RoleGrant:
+def grant_role(
+    *, actor: Actor, user: StaffUser, municipality: Municipality, role: str, valid_until=None
+) -> RoleGrant:
     """Give ``user`` a role in ``municipality``.
 
     Prefecture staff may only be granted municipalities of their own
     prefecture, and only explicitly, one municipality at a time.
     """
     if role not in Role.values:
-        raise RuleViolation("role.unknown", f"不明な役割です: {role}", f"Unknown role: {role}",
-                            "role")
+        raise RuleViolation(
+            "role.unknown", f"不明な役割です: {role}", f"Unknown role: {role}", "role"
+        )
     if municipality is None or municipality.is_prefecture:
-        raise RuleViolation("role.municipality", "役割は市区町村に対して付与します。",
-                            "Roles are granted on a municipality.", "municipality_code")
+        raise RuleViolation(
+            "role.municipality",
+            "役割は市区町村に対して付与します。",
+            "Roles are granted on a municipality.",
+            "municipality_code",
+        )
     org = user.organization
     if role == Role.PREFECTURE_STAFF:
-        if org is None or not org.is_prefecture or \
-                org.prefecture_code != municipality.prefecture_code:
+        if (
+            org is None
+            or not org.is_prefecture
+            or org.prefecture_code != municipality.prefecture_code
+        ):
             raise RuleViolation(
                 "role.prefecture_scope",
                 "都道府県職員には、その都道府県内の市区町村だけを付与できます。",
                 "Prefecture staff can be granted only municipalities of their prefecture.",
-                "municipality_code", status=422)
+                "municipality_code",
+                status=422,
+            )
     elif org is None or org.code != municipality.code:
         raise RuleViolation(
             "role.own_organization",
             "この役割は職員の所属団体に対してだけ付与できます。",
             "This role can be granted only in the staff member's own municipality.",
-            "municipality_code", status=422)
+            "municipality_code",
+            status=422,
+        )
     grant, _created = RoleGrant.objects.update_or_create(
-        user=user, municipality=municipality, role=role,
+        user=user,
+        municipality=municipality,
+        role=role,
         defaults={"valid_until": valid_until, "granted_by_id": _staff_id(actor)},
     )
     with tenant_scope(municipality.code, "role grant"):
-        announce(municipality.code, actor, "tenancy.role.granted", "staff", str(user.id),
-                 details={"role": role})
+        announce(
+            municipality.code,
+            actor,
+            "tenancy.role.granted",
+            "staff",
+            str(user.id),
+            details={"role": role},
+        )
     return grant
 
 
@@ -156,8 +189,7 @@ def revoke_role(*, actor: Actor, grant: RoleGrant) -> None:
     user_id, role = grant.user_id, grant.role
     grant.delete()
     with tenant_scope(code, "role revocation"):
-        announce(code, actor, "tenancy.role.revoked", "staff", str(user_id),
-                 details={"role": role})
+        announce(code, actor, "tenancy.role.revoked", "staff", str(user_id), details={"role": role})
 
 
 def _staff_id(actor: Actor):
@@ -211,8 +243,13 @@ def _record_failure(user: StaffUser, now) -> None:
         StaffUser.objects.filter(pk=user.pk).update(locked_until=until, failed_login_count=0)
         if user.organization_id:
             with tenant_scope(user.organization_id, "login lockout"):
-                announce(user.organization_id, Actor("staff", str(user.id), user.username),
-                         "tenancy.staff.locked_out", "staff", str(user.id))
+                announce(
+                    user.organization_id,
+                    Actor("staff", str(user.id), user.username),
+                    "tenancy.staff.locked_out",
+                    "staff",
+                    str(user.id),
+                )
 
 
 # --- API tokens -----------------------------------------------------------------
@@ -231,34 +268,52 @@ def create_token(
     """A new token; returns it with its secret, which is never shown again."""
     errors = ErrorCollector()
     if not name.strip() or len(name) > 100:
-        errors.add("name.required", "トークンの名前を入力してください（100文字以内）。",
-                   "A token name of at most 100 characters is required.", "name")
+        errors.add(
+            "name.required",
+            "トークンの名前を入力してください（100文字以内）。",
+            "A token name of at most 100 characters is required.",
+            "name",
+        )
     unknown = sorted(set(scopes) - set(SCOPES))
     if unknown:
-        errors.add("scopes.unknown", "不明なスコープがあります: " + ", ".join(unknown),
-                   "Unknown scopes: " + ", ".join(unknown), "scopes")
+        errors.add(
+            "scopes.unknown",
+            "不明なスコープがあります: " + ", ".join(unknown),
+            "Unknown scopes: " + ", ".join(unknown),
+            "scopes",
+        )
     elif not scopes:
-        errors.add("scopes.required", "スコープを1つ以上指定してください。",
-                   "At least one scope is required.", "scopes")
+        errors.add(
+            "scopes.required",
+            "スコープを1つ以上指定してください。",
+            "At least one scope is required.",
+            "scopes",
+        )
     if not 1 <= days <= MAX_TOKEN_DAYS:
-        errors.add("days.range", f"有効日数は1日から{MAX_TOKEN_DAYS}日までです。",
-                   f"The validity must be between 1 and {MAX_TOKEN_DAYS} days.", "days")
+        errors.add(
+            "days.range",
+            f"有効日数は1日から{MAX_TOKEN_DAYS}日までです。",
+            f"The validity must be between 1 and {MAX_TOKEN_DAYS} days.",
+            "days",
+        )
     if user is not None and not user.is_platform_operator:
         from jichi.tenancy.principals import Principal
 
         held = permissions_of(Principal(user=user).roles(municipality.code))
         beyond = sorted(set(scopes) - held)
         if beyond:
-            errors.add("scopes.beyond_roles",
-                       "本人の役割を超えるスコープは付与できません: " + ", ".join(beyond),
-                       "A staff token cannot exceed its owner's roles: " + ", ".join(beyond),
-                       "scopes")
+            errors.add(
+                "scopes.beyond_roles",
+                "本人の役割を超えるスコープは付与できません: " + ", ".join(beyond),
+                "A staff token cannot exceed its owner's roles: " + ", ".join(beyond),
+                "scopes",
+            )
     errors.raise_if_any()
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         municipality=municipality,
         name=name.strip(),
-        prefix=secret[len(TOKEN_PREFIX):][:8],
+        prefix=secret[len(TOKEN_PREFIX) :][:8],
         secret_hash=hash_token(secret),
         scopes=sorted(set(scopes)),
         user=user,
@@ -266,8 +321,14 @@ def create_token(
         expires_at=timezone.now() + timedelta(days=days),
     )
     with tenant_scope(municipality.code, "token creation"):
-        announce(municipality.code, actor, "tenancy.token.created", "api_token", str(token.id),
-                 details={"scopes": token.scopes, "days": days})
+        announce(
+            municipality.code,
+            actor,
+            "tenancy.token.created",
+            "api_token",
+            str(token.id),
+            details={"scopes": token.scopes, "days": days},
+        )
     return token, secret
 
 
@@ -277,8 +338,9 @@ def revoke_token(*, actor: Actor, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         with tenant_scope(token.municipality_id, "token revocation"):
-            announce(token.municipality_id, actor, "tenancy.token.revoked", "api_token",
-                     str(token.id))
+            announce(
+                token.municipality_id, actor, "tenancy.token.revoked", "api_token", str(token.id)
+            )
     return token
 
 
@@ -317,14 +379,26 @@ def load_national_list() -> tuple[int, int]:
     from jichi.tenancy.national import national_list
 
     existing = {m.code: m for m in Municipality.objects.all()}
-    fields = ["name", "name_kana", "county", "county_kana", "prefecture_code",
-              "prefecture_name", "kind", "parent_id"]
+    fields = [
+        "name",
+        "name_kana",
+        "county",
+        "county_kana",
+        "prefecture_code",
+        "prefecture_name",
+        "kind",
+        "parent_id",
+    ]
     created, changed = [], []
     for row in national_list():  # sorted by code: parents come first
         values = {
-            "name": row.name, "name_kana": row.name_kana, "county": row.county,
-            "county_kana": row.county_kana, "prefecture_code": row.prefecture_code,
-            "prefecture_name": row.prefecture_name, "kind": str(row.kind),
+            "name": row.name,
+            "name_kana": row.name_kana,
+            "county": row.county,
+            "county_kana": row.county_kana,
+            "prefecture_code": row.prefecture_code,
+            "prefecture_name": row.prefecture_name,
+            "kind": str(row.kind),
             "parent_id": row.parent_code or None,
         }
         current = existing.get(row.code)

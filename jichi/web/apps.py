@@ -1,12 +1,13 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
 
 
 class WebConfig(AppConfig):
     default = True
     name = "jichi.web"
     label = "web"
-    verbose_name = "Web pages"
+    verbose_name = _("Web pages")
 
 
 class PlatformAdminConfig(admin_apps.AdminConfig):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from jichi.common.errors import RuleViolation
 from jichi.tenancy.middleware import SESSION_KEY
+from jichi.tenancy.roles import Role
 from jichi.tenancy.selectors import municipalities_for
 from jichi.tenancy.services import authenticate_staff
 
@@ -29,7 +30,7 @@ def readyz(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception:  # noqa: BLE001 - any failure means not ready
+    except Exception:
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
@@ -41,21 +42,24 @@ def login_view(request):
     if request.method == "POST":
         username = request.POST.get("username", "").strip()
         try:
-            user = authenticate_staff(username=username,
-                                      password=request.POST.get("password", ""))
+            user = authenticate_staff(username=username, password=request.POST.get("password", ""))
         except RuleViolation as exc:
             error = exc.message(get_language())
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             target = request.POST.get("next") or reverse("web:home")
-            if not url_has_allowed_host_and_scheme(target, {request.get_host()},
-                                                   require_https=request.is_secure()):
+            if not url_has_allowed_host_and_scheme(
+                target, {request.get_host()}, require_https=request.is_secure()
+            ):
                 target = reverse("web:home")
             return HttpResponseRedirect(target)
     status = 401 if error else 200
-    return render(request, "web/login.html",
-                  {"error": error, "username": username, "next": request.GET.get("next", "")},
-                  status=status)
+    return render(
+        request,
+        "web/login.html",
+        {"error": error, "username": username, "next": request.GET.get("next", "")},
+        status=status,
+    )
 
 
 @require_POST
@@ -70,10 +74,14 @@ def home(request):
         return HttpResponseRedirect(reverse("web:switch"))
     principal = request.principal
     code = request.tenant.code
-    return render(request, "web/home.html", {
-        "roles": sorted(principal.roles(code)),
-        "permissions": sorted(principal.permissions(code)),
-    })
+    return render(
+        request,
+        "web/home.html",
+        {
+            "roles": [Role(role).label for role in sorted(principal.roles(code))],
+            "permissions": sorted(principal.permissions(code)),
+        },
+    )
 
 
 @login_required
@@ -86,8 +94,7 @@ def switch(request):
         if reachable.filter(code=code).exists():
             request.session[SESSION_KEY] = code
             return HttpResponseRedirect(reverse("web:home"))
-        return render(request, "web/switch.html", _switch_context(request, reachable),
-                      status=404)
+        return render(request, "web/switch.html", _switch_context(request, reachable), status=404)
     template = "web/_switch_list.html" if request.htmx else "web/switch.html"
     return render(request, template, _switch_context(request, reachable))
 
@@ -95,6 +102,11 @@ def switch(request):
 def _switch_context(request, reachable):
     query = request.GET.get("q", "").strip()
     if query:
-        reachable = reachable.filter(name__contains=query) | reachable.filter(code__startswith=query)
-    return {"municipalities": reachable.order_by("code")[:SWITCHER_PAGE], "q": query,
-            "total": reachable.count()}
+        reachable = reachable.filter(name__contains=query) | reachable.filter(
+            code__startswith=query
+        )
+    return {
+        "municipalities": reachable.order_by("code")[:SWITCHER_PAGE],
+        "q": query,
+        "total": reachable.count(),
+    }

@@ -55,13 +55,20 @@ def test_saving_a_row_of_another_municipality_is_refused(yokohama, chiyoda):
         record(SYSTEM, "test.write", municipality_code=chiyoda.code)
     assert caught.value.code == "tenant.out_of_scope"
     with platform_scope("check"):
-        assert not AuditEntry.objects.filter(municipality_id=chiyoda.code,
-                                             action="test.write").exists()
+        assert not AuditEntry.objects.filter(
+            municipality_id=chiyoda.code, action="test.write"
+        ).exists()
 
 
 def test_bulk_create_of_another_municipality_is_refused(yokohama, chiyoda):
-    row = AuditEntry(municipality_id=chiyoda.code, seq=99, actor_kind="system",
-                     action="x", prev_hash="0" * 64, entry_hash="0" * 64)
+    row = AuditEntry(
+        municipality_id=chiyoda.code,
+        seq=99,
+        actor_kind="system",
+        action="x",
+        prev_hash="0" * 64,
+        entry_hash="0" * 64,
+    )
     with tenant_scope(yokohama.code), pytest.raises(OutOfScope):
         AuditEntry.objects.bulk_create([row])
 

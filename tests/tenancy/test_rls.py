@@ -44,7 +44,7 @@ def test_raw_sql_without_a_scope_sees_no_rows(two_chains):
 
 
 def test_raw_sql_in_a_scope_sees_only_that_municipality(two_chains):
-    yokohama, chiyoda = two_chains
+    yokohama, _chiyoda = two_chains
     with tenant_scope(yokohama.code):
         with connection.cursor() as cursor:
             cursor.execute("SELECT DISTINCT municipality_code FROM audit_auditentry")

@@ -91,15 +91,21 @@ def test_staff_token_loses_what_its_owner_loses(client, yokohama):
 def test_token_created_over_the_api_is_shown_once_then_revoked(client, yokohama):
     _, admin_secret = factories.token(yokohama, ["tokens:manage", "municipality:read"])
     base = f"/api/v1/municipalities/{yokohama.code}/tokens"
-    created = client.post(base, {"name": "tax system", "scopes": ["municipality:read"]},
-                          content_type="application/json", **bearer(admin_secret))
+    created = client.post(
+        base,
+        {"name": "tax system", "scopes": ["municipality:read"]},
+        content_type="application/json",
+        **bearer(admin_secret),
+    )
     assert created.status_code == 201, created.content
     secret = created.json()["token"]
     listed = client.get(base, **bearer(admin_secret)).json()["items"]
     assert all("token" not in item for item in listed)
-    assert client.get(f"/api/v1/municipalities/{yokohama.code}", **bearer(secret)).status_code \
-        == 200
+    assert (
+        client.get(f"/api/v1/municipalities/{yokohama.code}", **bearer(secret)).status_code == 200
+    )
     revoked = client.delete(f"{base}/{created.json()['id']}", **bearer(admin_secret))
     assert revoked.status_code == 200 and revoked.json()["revoked_at"]
-    assert client.get(f"/api/v1/municipalities/{yokohama.code}", **bearer(secret)).status_code \
-        == 401
+    assert (
+        client.get(f"/api/v1/municipalities/{yokohama.code}", **bearer(secret)).status_code == 401
+    )

@@ -21,13 +21,17 @@ class Command(BaseCommand):
         for code in codes:
             report = verify_chain(code)
             if report.ok:
-                self.stdout.write(f"{code}: ok ({report.entries} entries, "
-                                  f"{report.checkpoints} checkpoints)")
+                self.stdout.write(
+                    f"{code}: ok ({report.entries} entries, {report.checkpoints} checkpoints)"
+                )
             else:
                 bad += 1
                 problem = report.problem
-                self.stdout.write(self.style.ERROR(
-                    f"{code}: BAD at entry #{problem.seq} ({problem.kind}): {problem.message}"))
+                self.stdout.write(
+                    self.style.ERROR(
+                        f"{code}: BAD at entry #{problem.seq} ({problem.kind}): {problem.message}"
+                    )
+                )
         if bad:
             self.stderr.write(f"{bad} chain(s) failed verification")
             sys.exit(1)

@@ -1,4 +1,5 @@
 import getpass
+import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -18,27 +19,35 @@ class Command(BaseCommand):
         parser.add_argument("--role", action="append", default=[], choices=Role.values)
         parser.add_argument("--platform-operator", action="store_true")
         parser.add_argument("--display-name", default="")
-        parser.add_argument("--password-stdin", action="store_true",
-                            help="read the password from standard input")
+        parser.add_argument(
+            "--password-stdin", action="store_true", help="read the password from standard input"
+        )
 
     def handle(self, *args, **options):
         organization = None
         if options["municipality"]:
             organization = Municipality.objects.filter(code=options["municipality"]).first()
             if organization is None:
-                raise CommandError(f"unknown municipality {options['municipality']}; "
-                                   "run `jichi load-municipalities` first")
+                raise CommandError(
+                    f"unknown municipality {options['municipality']}; "
+                    "run `jichi load-municipalities` first"
+                )
         if options["password_stdin"]:
-            password = self.stdin.readline().rstrip("\n") if hasattr(self, "stdin") else input()
+            password = sys.stdin.readline().rstrip("\n")
         else:
             password = getpass.getpass("Password: ")
         try:
             user = create_staff(
-                actor=Actor.system("cli"), username=options["username"], password=password,
-                organization=organization, display_name=options["display_name"],
-                roles=options["role"], is_platform_operator=options["platform_operator"],
+                actor=Actor.system("cli"),
+                username=options["username"],
+                password=password,
+                organization=organization,
+                display_name=options["display_name"],
+                roles=options["role"],
+                is_platform_operator=options["platform_operator"],
             )
         except RuleViolation as exc:
-            raise CommandError(f"{exc.field or exc.code}: {exc.message_en} / {exc.message_ja}") \
-                from exc
+            raise CommandError(
+                f"{exc.field or exc.code}: {exc.message_en} / {exc.message_ja}"
+            ) from exc
         self.stdout.write(self.style.SUCCESS(f"created staff {user.username}"))

@@ -22,10 +22,14 @@ class Command(BaseCommand):
             raise CommandError(f"unknown municipality {options['municipality']}")
         try:
             token, secret = create_token(
-                actor=Actor.system("cli"), municipality=municipality, name=options["name"],
-                scopes=options["scope"], days=options["days"],
+                actor=Actor.system("cli"),
+                municipality=municipality,
+                name=options["name"],
+                scopes=options["scope"],
+                days=options["days"],
             )
         except RuleViolation as exc:
-            raise CommandError(f"{exc.field or exc.code}: {exc.message_en} / {exc.message_ja}") \
-                from exc
+            raise CommandError(
+                f"{exc.field or exc.code}: {exc.message_en} / {exc.message_ja}"
+            ) from exc
         self.stdout.write(f"token {token.id} (shown once):\n{secret}")

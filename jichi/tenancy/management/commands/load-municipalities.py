@@ -11,5 +11,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         created, updated = load_national_list()
-        self.stdout.write(self.style.SUCCESS(
-            f"national list loaded: {created} created, {updated} updated"))
+        self.stdout.write(
+            self.style.SUCCESS(f"national list loaded: {created} created, {updated} updated")
+        )

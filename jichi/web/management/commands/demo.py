@@ -35,15 +35,23 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--municipality", default="141003",
-                            help="6-digit local government code (default 141003, 横浜市)")
-        parser.add_argument("--allow-production", action="store_true",
-                            help="run even when JICHI_DEBUG is off (never on real data)")
+        parser.add_argument(
+            "--municipality",
+            default="141003",
+            help="6-digit local government code (default 141003, 横浜市)",
+        )
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="run even when JICHI_DEBUG is off (never on real data)",
+        )
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["allow_production"]:
-            raise CommandError("the demo creates users with a published password; run it with "
-                               "JICHI_DEBUG=1 (or --allow-production on a throw-away system)")
+            raise CommandError(
+                "the demo creates users with a published password; run it with "
+                "JICHI_DEBUG=1 (or --allow-production on a throw-away system)"
+            )
         load_national_list()
         code = options["municipality"]
         municipality = Municipality.objects.filter(code=code).first()
@@ -59,9 +67,14 @@ class Command(BaseCommand):
     def _user(self, username, actor, organization, *, operator=False):
         user = StaffUser.objects.filter(username=username).first()
         if user is None:
-            user = create_staff(actor=actor, username=username, password=DEMO_PASSWORD,
-                                organization=organization, display_name=username,
-                                is_platform_operator=operator)
+            user = create_staff(
+                actor=actor,
+                username=username,
+                password=DEMO_PASSWORD,
+                organization=organization,
+                display_name=username,
+                is_platform_operator=operator,
+            )
         else:
             user.set_password(DEMO_PASSWORD)
             user.failed_login_count, user.locked_until, user.is_active = 0, None, True
@@ -73,38 +86,54 @@ class Command(BaseCommand):
         suffix = municipality.code
         for name, role in ROLES:
             user = self._user(f"demo-{name}-{suffix}", actor, municipality)
-            if not RoleGrant.objects.filter(user=user, municipality=municipality,
-                                            role=role).exists():
+            if not RoleGrant.objects.filter(
+                user=user, municipality=municipality, role=role
+            ).exists():
                 grant_role(actor=actor, user=user, municipality=municipality, role=role)
             logins.append((user.username, role.label))
         prefecture = Municipality.objects.get(
-            code=local_government_code(municipality.prefecture_code + "000"))
+            code=local_government_code(municipality.prefecture_code + "000")
+        )
         pref_user = self._user(f"demo-prefecture-{prefecture.prefecture_code}", actor, prefecture)
         if not RoleGrant.objects.filter(user=pref_user, municipality=municipality).exists():
-            grant_role(actor=actor, user=pref_user, municipality=municipality,
-                       role=Role.PREFECTURE_STAFF)
+            grant_role(
+                actor=actor, user=pref_user, municipality=municipality, role=Role.PREFECTURE_STAFF
+            )
         logins.append((pref_user.username, Role.PREFECTURE_STAFF.label))
         operator = self._user("demo-operator", actor, None, operator=True)
         logins.append((operator.username, "platform operator"))
         return logins
 
     def _token(self, municipality, actor):
-        for old in ApiToken.objects.filter(municipality=municipality, name=DEMO_TOKEN_NAME,
-                                           revoked_at__isnull=True):
+        for old in ApiToken.objects.filter(
+            municipality=municipality, name=DEMO_TOKEN_NAME, revoked_at__isnull=True
+        ):
             revoke_token(actor=actor, token=old)
-        _token, secret = create_token(actor=actor, municipality=municipality,
-                                      name=DEMO_TOKEN_NAME, scopes=sorted(SCOPES), days=30)
+        _token, secret = create_token(
+            actor=actor,
+            municipality=municipality,
+            name=DEMO_TOKEN_NAME,
+            scopes=sorted(SCOPES),
+            days=30,
+        )
         return secret
 
     def _print(self, municipality, logins, secret):
         out = self.stdout
-        out.write(self.style.SUCCESS(
-            f"\nDemo municipality: {municipality.prefecture_name} {municipality.display_name} "
-            f"({municipality.code})"))
-        out.write("Staff login at http://127.0.0.1:8000/login/ "
-                  f"(password for every demo user: {DEMO_PASSWORD})")
+        out.write(
+            self.style.SUCCESS(
+                f"\nDemo municipality: {municipality.prefecture_name} {municipality.display_name} "
+                f"({municipality.code})"
+            )
+        )
+        out.write(
+            "Staff login at http://127.0.0.1:8000/login/ "
+            f"(password for every demo user: {DEMO_PASSWORD})"
+        )
         for username, role in logins:
             out.write(f"  {username:<32} {role}")
         out.write(f"API token (shown once, 30 days): {secret}")
-        out.write(f"  curl -H 'Authorization: Bearer {secret}' "
-                  f"http://127.0.0.1:8000/api/v1/municipalities/{municipality.code}\n")
+        out.write(
+            f"  curl -H 'Authorization: Bearer {secret}' "
+            f"http://127.0.0.1:8000/api/v1/municipalities/{municipality.code}\n"
+        )

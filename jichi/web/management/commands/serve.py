@@ -19,9 +19,16 @@ class Command(BaseCommand):
         if not (settings.DEBUG or settings.TESTING):
             call_command("collectstatic", interactive=False, verbosity=0)
         argv = [
-            "gunicorn", "jichi.wsgi:application",
-            "--bind", options["bind"], "--workers", str(options["workers"]),
-            "--access-logfile", "-", "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(L)ss',
+            "gunicorn",
+            "jichi.wsgi:application",
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["workers"]),
+            "--access-logfile",
+            "-",
+            "--access-logformat",
+            '%(h)s "%(m)s %(U)s" %(s)s %(L)ss',
         ]
         sys.stdout.flush()
         os.execvp(sys.executable, [sys.executable, "-m", *argv])  # noqa: S606
