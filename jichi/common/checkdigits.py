@@ -30,29 +30,13 @@ from dataclasses import dataclass
 from jichi.common.errors import RuleViolation
 
 
-def _digits(value: str, length: int, field: str, what_ja: str, what_en: str) -> str:
-    if (
-        not isinstance(value, str)
-        or len(value) != length
-        or not value.isascii()
-        or not value.isdigit()
-    ):
-        raise RuleViolation(
-            f"{field}.format",
-            f"{what_ja}は半角数字{length}桁で入力してください。",
-            f"The {what_en} must be {length} ASCII digits.",
-            field,
-        )
-    return value
-
-
 def local_government_check_digit(five: str) -> str:
     """全国地方公共団体コード: check digit of the 5-digit code.
 
     11 − ((d1·6 + d2·5 + d3·4 + d4·3 + d5·2) mod 11), last digit kept
     (so remainders 0 and 1 give 1 and 0).
     """
-    _digits(five, 5, "municipality_code", "団体コード(5桁)", "5-digit local government code")
+    _ascii_digits(five, 5, "municipality_code", "団体コード(5桁)", "5-digit local government code")
     total = sum(int(d) * w for d, w in zip(five, (6, 5, 4, 3, 2), strict=True))
     return str((11 - total % 11) % 10)
 
@@ -64,14 +48,9 @@ def local_government_code(five: str) -> str:
 
 def validate_local_government_code(value: str, field: str = "municipality_code") -> str:
     """A 6-digit 全国地方公共団体コード whose last digit checks."""
-    _digits(value, 6, field, "全国地方公共団体コード", "local government code")
+    _ascii_digits(value, 6, field, "全国地方公共団体コード", "local government code")
     if local_government_check_digit(value[:5]) != value[5]:
-        raise RuleViolation(
-            f"{field}.check_digit",
-            "全国地方公共団体コードの検査数字が正しくありません。",
-            "The check digit of the local government code is wrong.",
-            field,
-        )
+        raise _wrong_check_digit(field, "全国地方公共団体コード", "local government code")
     return value
 
 

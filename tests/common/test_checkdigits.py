@@ -103,11 +103,19 @@ def test_local_government_code_with_a_wrong_check_digit_is_refused():
     assert error.field == "address_code"
 
 
-@pytest.mark.parametrize("value", ["14100", "1410030", "14100a", "１４１００３"])
-def test_local_government_code_of_wrong_shape_is_refused(value):
+@pytest.mark.parametrize(
+    "value, rule",
+    [
+        ("14100", "length"),
+        ("1410030", "length"),
+        ("14100a", "not_digits"),
+        ("１４１００３", "not_digits"),
+    ],
+)
+def test_local_government_code_of_wrong_shape_is_refused(value, rule):
     error = refusal(validate_local_government_code, value)
 
-    assert error.code == "municipality_code.format"
+    assert error.code == f"municipality_code.{rule}"
     assert error.field == "municipality_code"
 
 
