@@ -42,11 +42,11 @@ def add_arguments(group) -> None:
                        help="measured requests per endpoint and data set (default %(default)s)")
     group.add_argument("--rounds", type=int, default=10,
                        help="interleaved rounds of one/all (default %(default)s)")
-    group.add_argument("--staff", type=int, default=10,
+    group.add_argument("--staff", type=int, default=25,
                        help="staff users (each with one role) per municipality (default %(default)s)")
-    group.add_argument("--tokens", type=int, default=3,
+    group.add_argument("--tokens", type=int, default=4,
                        help="API tokens per municipality (default %(default)s)")
-    group.add_argument("--audit-entries", type=int, default=5,
+    group.add_argument("--audit-entries", type=int, default=10,
                        help="audit entries written per municipality besides its activation "
                             "(default %(default)s)")
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
 from jichi.audit.api import router as audit_router
@@ -31,7 +32,15 @@ class BearerToken(HttpBearer):
         return None
 
 
+class Utf8JSONRenderer(JSONRenderer):
+    """Japanese text as UTF-8, not as \\u escapes."""
+
+    media_type = "application/json; charset=utf-8"
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=Utf8JSONRenderer(),
     title="Jichi API",
     version="1",
     description=(

@@ -61,7 +61,9 @@ class TenantMiddleware:
         municipality = active_municipality(code) if len(code) == 6 else None
         if municipality is None or not request.principal.can_access(code):
             deny(request, code, municipality)
-            return JsonResponse(not_found().as_dict(), status=404)
+            return JsonResponse(
+                not_found().as_dict(), status=404, json_dumps_params={"ensure_ascii": False}
+            )
         request.tenant = municipality
         with tenant_scope(code, "api request"):
             return self.get_response(request)
