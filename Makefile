@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PG_TEST_URL ?= postgres://jichi_test@127.0.0.1:5432/jichi
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps run test test-sqlite test-postgres lint format bench messages clean
+.PHONY: install system-deps test-deps run test test-sqlite test-postgres lint format bench messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 system-deps:
-	@scripts/install-system-deps
+	@scripts/install-system-deps debian-packages.txt
+
+test-deps:
+	@scripts/install-system-deps debian-packages-test.txt
 
 run: install system-deps
 	JICHI_DEBUG=1 $(BIN)/jichi migrate --noinput
@@ -25,7 +28,7 @@ run: install system-deps
 	JICHI_DEBUG=1 $(BIN)/jichi serve --bind 127.0.0.1:8000
 
 # The whole suite on SQLite; again on PostgreSQL when JICHI_TEST_POSTGRES=1 (CI sets it).
-test: install test-sqlite
+test: install test-deps test-sqlite
 	@if [ "$${JICHI_TEST_POSTGRES:-0}" = "1" ]; then $(MAKE) --no-print-directory test-postgres; fi
 
 test-sqlite: install

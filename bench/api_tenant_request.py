@@ -9,7 +9,7 @@ Two databases are built in one run:
   cannot be) with the same staff, grants, tokens and audit entries each.
 
 The same requests with the same tokens are then timed against both, in
-interleaved rounds (one/all, then all/one, ...), in process through
+alternating small batches (one/all, then all/one, ...), in process through
 Django's test client with the production middleware stack. The figure of
 merit is p95(all) / p95(one) for ``GET /api/v1/municipalities/{code}``; the
 goal is at most 1.2. The audit-trail read (which also appends an entry, so
@@ -40,8 +40,8 @@ def add_arguments(group) -> None:
                        help="the measured municipality (default %(default)s)")
     group.add_argument("--requests", type=int, default=2000,
                        help="measured requests per endpoint and data set (default %(default)s)")
-    group.add_argument("--rounds", type=int, default=10,
-                       help="interleaved rounds of one/all (default %(default)s)")
+    group.add_argument("--batch", type=int, default=20,
+                       help="requests per batch; batches alternate one/all (default %(default)s)")
     group.add_argument("--staff", type=int, default=25,
                        help="staff users (each with one role) per municipality (default %(default)s)")
     group.add_argument("--tokens", type=int, default=4,
@@ -57,9 +57,8 @@ class Scale:
     tokens: int
     audit_entries: int
     requests: int
-    rounds: int
-    warmup: int  # unmeasured requests per endpoint after each switch of database
-    first_warmup: int  # ... and before the first round
+    batch: int
+    warmup: int  # unmeasured requests per endpoint and database before measuring
 
 
 @dataclass(frozen=True)
@@ -72,11 +71,10 @@ class Endpoint:
 
 def _scale(args) -> Scale:
     if args.quick:
-        return Scale(staff=2, tokens=2, audit_entries=1, requests=200, rounds=2, warmup=5,
-                     first_warmup=20)
+        return Scale(staff=2, tokens=2, audit_entries=1, requests=200, batch=20, warmup=20)
     return Scale(staff=max(args.staff, 1), tokens=max(args.tokens, 2),
                  audit_entries=args.audit_entries, requests=args.requests,
-                 rounds=max(args.rounds, 1), warmup=10, first_warmup=100)
+                 batch=max(args.batch, 1), warmup=200)
 
 
 def _endpoints(code: str) -> list[Endpoint]:
@@ -227,24 +225,29 @@ def data_sizes() -> dict[str, int]:
 
 def measure(workspace, databases: dict, endpoints: list[Endpoint], clients: dict,
             scale: Scale) -> dict[tuple[str, str], list[int]]:
-    """Interleaved rounds: each round times every endpoint on every database,
-    alternating which database goes first (ABBA), after a short warm-up."""
+    """Time every endpoint on every database in small alternating batches.
+
+    Each database keeps its own open connection, so switching costs nothing;
+    the order alternates (one, all, all, one, ...) so that neither side
+    always runs first. A warm-up on each database comes before.
+    """
     labels = list(databases)
     samples = {(e.key, label): [] for e in endpoints for label in labels}
     for label in labels:
         workspace.use(databases[label])
         for e in endpoints:
-            harness.time_requests(clients[e.token], e.path, scale.first_warmup)
-    for r in range(scale.rounds):
-        n = scale.requests // scale.rounds + (r < scale.requests % scale.rounds)
-        for label in labels if r % 2 == 0 else reversed(labels):
+            harness.time_requests(clients[e.token], e.path, scale.warmup)
+    gc.collect()
+    batches = -(-scale.requests // scale.batch)
+    for b in range(batches):
+        n = min(scale.batch, scale.requests - b * scale.batch)
+        for label in labels if b % 2 == 0 else reversed(labels):
             workspace.use(databases[label])
             for e in endpoints:
-                harness.time_requests(clients[e.token], e.path, scale.warmup)
-            gc.collect()
-            for e in endpoints:
                 samples[e.key, label] += harness.time_requests(clients[e.token], e.path, n)
-        print(f"  round {r + 1}/{scale.rounds} done", flush=True)
+        if (b + 1) % max(1, batches // 4) == 0 or b + 1 == batches:
+            print(f"  {(b + 1) * 100 // batches}%", end="", flush=True)
+    print()
     return samples
 
 
@@ -274,19 +277,25 @@ def run(args) -> dict:
         one = workspace.fresh("one")
     with harness.Stopwatch(f"one: municipality {code}"):
         token_secrets = seed_measured(code, scale)
+        workspace.analyze()
     sizes = {"one": data_sizes()}
     with harness.Stopwatch("all: copy of one"):
         everything = workspace.copy(one, "all")
     with harness.Stopwatch("all: national list, every municipality active and loaded"):
         seed_nation(code, scale)
+        workspace.analyze()
     sizes["all"] = data_sizes()
     databases = {"one": one, "all": everything}
+    for label, db in databases.items():  # each connection holds its own data set
+        workspace.use(db)
+        if data_sizes() != sizes[label]:
+            raise RuntimeError(f"the connection of '{label}' does not see its data set")
     endpoints = _endpoints(code)
     clients = {kind: Client(HTTP_AUTHORIZATION=f"Bearer {secret}", SERVER_NAME=harness.HOST)
                for kind, secret in token_secrets.items()}
 
     print(f"measuring {scale.requests} requests per endpoint and database "
-          f"in {scale.rounds} interleaved rounds:")
+          f"in alternating batches of {scale.batch}:", end="")
     samples = measure(workspace, databases, endpoints, clients, scale)
     queries = queries_per_request(workspace, databases, endpoints, clients)
     if args.profile:

@@ -7,14 +7,16 @@ and drops them at the end. Settings are the production ones (``DEBUG`` off,
 a random secret key): the whole middleware stack, the audit trail and, on
 PostgreSQL, row-level security stay on.
 
-A :class:`Workspace` can hold several databases and switch the default
-connection between them, so a benchmark can compare two data sets in
-interleaved rounds of one run (background load on the machine then weighs
-on both sides alike).
+A :class:`Workspace` can hold several databases, each with its own open
+connection, and swap which one is the default connection without
+reconnecting. A benchmark can so compare two data sets in finely interleaved
+batches of one run: a burst of background load on the machine then weighs on
+both sides alike.
 """
 
 from __future__ import annotations
 
+import copy
 import cProfile
 import json
 import math
@@ -46,6 +48,7 @@ HOST = "localhost"  # in the production ALLOWED_HOSTS; the test client's "testse
 class Database:
     label: str
     name: str  # SQLite file path or PostgreSQL database name
+    wrapper: object = None  # its own Django connection (DatabaseWrapper), made on first use
 
 
 @dataclass
@@ -91,9 +94,8 @@ class Workspace:
 
     def copy(self, source: Database, label: str) -> Database:
         """A copy of ``source`` (same rows, same token secrets), made the default."""
-        from django.db import connection
-
-        connection.close()
+        if source.wrapper is not None:
+            source.wrapper.close()
         if self.postgres_url:
             db = Database(label, f"{self._prefix()}_{label}")
             with self._admin() as admin:
@@ -112,11 +114,26 @@ class Workspace:
         return db
 
     def use(self, db: Database) -> None:
-        """Point the default connection at ``db`` (it reconnects on next use)."""
+        """Make ``db``'s own connection the default one (no reconnection)."""
+        from django.db import connections
+        from django.db.utils import load_backend
+
+        if db.wrapper is None:
+            settings_dict = copy.deepcopy(connections.settings["default"])
+            settings_dict["NAME"] = db.name
+            backend = load_backend(settings_dict["ENGINE"])
+            db.wrapper = backend.DatabaseWrapper(settings_dict, "default")
+        connections["default"] = db.wrapper
+
+    def analyze(self) -> None:
+        """Refresh the planner's statistics after a bulk load (autovacuum's job in
+        production, which a benchmark cannot wait for). SQLite is left as an
+        embedded deployment runs it: Django never analyzes it."""
         from django.db import connection
 
-        connection.close()
-        connection.settings_dict["NAME"] = db.name
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
 
     def server_version(self) -> str:
         from django.db import connection
@@ -128,9 +145,12 @@ class Workspace:
             return f"PostgreSQL {cursor.fetchone()[0]}"
 
     def cleanup(self) -> None:
-        from django.db import connection
+        from django.db import connections
 
-        connection.close()
+        connections.close_all()
+        for db in self.databases:
+            if db.wrapper is not None:
+                db.wrapper.close()
         if self.keep:
             print(f"kept the bench databases in {self.directory}"
                   + (f" and {[d.name for d in self.databases]}" if self.postgres_url else ""))
@@ -261,6 +281,7 @@ def machine(workspace: Workspace) -> dict:
         "python": platform.python_version(),
         "django": django.get_version(),
         "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "database": workspace.server_version(),
         "commit": _git_commit(),
     }
