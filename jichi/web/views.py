@@ -13,9 +13,9 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jichi.common.errors import RuleViolation
-from jichi.tenancy.middleware import SESSION_KEY
+from jichi.tenancy.middleware import SESSION_KEY, deny
 from jichi.tenancy.roles import Role
-from jichi.tenancy.selectors import municipalities_for
+from jichi.tenancy.selectors import active_municipality, municipalities_for
 from jichi.tenancy.services import authenticate_staff
 
 SWITCHER_PAGE = 50
@@ -94,6 +94,7 @@ def switch(request):
         if reachable.filter(code=code).exists():
             request.session[SESSION_KEY] = code
             return HttpResponseRedirect(reverse("web:home"))
+        deny(request, code[:12], active_municipality(code))
         return render(request, "web/switch.html", _switch_context(request, reachable), status=404)
     template = "web/_switch_list.html" if request.htmx else "web/switch.html"
     return render(request, template, _switch_context(request, reachable))

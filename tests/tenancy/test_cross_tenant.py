@@ -60,6 +60,8 @@ def test_user_of_a_cannot_switch_to_b(client, yokohama, chiyoda):
     client.force_login(clerk)
     response = client.post("/switch/", {"code": chiyoda.code})
     assert response.status_code == 404
+    [entry] = _denials(chiyoda.code)
+    assert (entry.actor_kind, entry.actor_id) == ("staff", str(clerk.id))
     home = client.get("/")
     assert home.status_code == 200 and "131016" not in home.content.decode()
 
