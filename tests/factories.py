@@ -8,10 +8,15 @@ from datetime import timedelta
 from django.utils import timezone
 
 from jichi.tenancy.models import ApiToken, Municipality
-from jichi.tenancy.national import national_index
 from jichi.tenancy.principals import Actor
 from jichi.tenancy.roles import SCOPES
-from jichi.tenancy.services import activate_municipality, create_staff, create_token, grant_role
+from jichi.tenancy.services import (
+    activate_municipality,
+    add_local_government,
+    create_staff,
+    create_token,
+    grant_role,
+)
 
 PASSWORD = "correct horse battery 2026"
 SYSTEM = Actor.system("tests")
@@ -20,22 +25,7 @@ _serial = itertools.count(1)
 
 def municipality(code: str = "141003", *, active: bool = True) -> Municipality:
     """A real local government from the national list (with its parents)."""
-    row = national_index()[code]
-    if row.parent_code and not Municipality.objects.filter(code=row.parent_code).exists():
-        municipality(row.parent_code, active=False)
-    obj, _ = Municipality.objects.get_or_create(
-        code=code,
-        defaults=dict(
-            name=row.name,
-            name_kana=row.name_kana,
-            county=row.county,
-            county_kana=row.county_kana,
-            prefecture_code=row.prefecture_code,
-            prefecture_name=row.prefecture_name,
-            kind=str(row.kind),
-            parent_id=row.parent_code or None,
-        ),
-    )
+    obj = add_local_government(code)
     if active and not obj.is_active:
         activate_municipality(municipality=obj, actor=SYSTEM)
     return obj

@@ -86,3 +86,26 @@ def test_create_staff_command_refuses_a_weak_password(yokohama, monkeypatch):
         call_command(
             "create-staff", "weakling", municipality="141003", role=["auditor"], password_stdin=True
         )
+
+
+def test_adding_one_local_government_brings_its_parents(db):
+    from jichi.tenancy.services import add_local_government
+
+    ward = add_local_government("141011")
+    assert ward.display_name == "横浜市鶴見区"
+    assert set(Municipality.objects.values_list("code", flat=True)) == {
+        "141011",
+        "141003",
+        "140007",
+    }
+
+
+def test_adding_an_unknown_code_is_refused(db):
+    from jichi.common.errors import RuleViolation
+    from jichi.tenancy.services import add_local_government
+
+    with pytest.raises(RuleViolation) as caught:
+        add_local_government("999999")
+    assert caught.value.code == "municipality_code.unknown"
+    assert caught.value.field == "municipality_code"
+    assert not Municipality.objects.exists()

@@ -71,6 +71,13 @@ class RuleViolation(Exception):
         """The message in ``language`` (Japanese unless English is asked for)."""
         return self.message_en if (language or "ja").startswith("en") else self.message_ja
 
+    def as_text(self) -> str:
+        """One line for a terminal: ``field: English / 日本語`` for each error."""
+        errors = self.errors or [
+            FieldError(self.code, self.message_ja, self.message_en, self.field)
+        ]
+        return "; ".join(f"{e.field or e.code}: {e.message_en} / {e.message_ja}" for e in errors)
+
     def as_dict(self) -> dict:
         """The body of the error answer: ``{"error": {...}}``."""
         fields: dict[str, list[dict]] = {}

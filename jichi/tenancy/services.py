@@ -379,28 +379,9 @@ def load_national_list() -> tuple[int, int]:
     from jichi.tenancy.national import national_list
 
     existing = {m.code: m for m in Municipality.objects.all()}
-    fields = [
-        "name",
-        "name_kana",
-        "county",
-        "county_kana",
-        "prefecture_code",
-        "prefecture_name",
-        "kind",
-        "parent_id",
-    ]
     created, changed = [], []
     for row in national_list():  # sorted by code: parents come first
-        values = {
-            "name": row.name,
-            "name_kana": row.name_kana,
-            "county": row.county,
-            "county_kana": row.county_kana,
-            "prefecture_code": row.prefecture_code,
-            "prefecture_name": row.prefecture_name,
-            "kind": str(row.kind),
-            "parent_id": row.parent_code or None,
-        }
+        values = _national_fields(row)
         current = existing.get(row.code)
         if current is None:
             created.append(Municipality(code=row.code, **values))
@@ -409,5 +390,43 @@ def load_national_list() -> tuple[int, int]:
                 setattr(current, f, v)
             changed.append(current)
     Municipality.objects.bulk_create(created, batch_size=500)
-    Municipality.objects.bulk_update(changed, fields, batch_size=500)
+    Municipality.objects.bulk_update(changed, list(_NATIONAL_FIELDS), batch_size=500)
     return len(created), len(changed)
+
+
+_NATIONAL_FIELDS = (
+    "name",
+    "name_kana",
+    "county",
+    "county_kana",
+    "prefecture_code",
+    "prefecture_name",
+    "kind",
+    "parent_id",
+)
+
+
+def _national_fields(row) -> dict:
+    """The model's values for one row of the national list."""
+    values = {f: getattr(row, f) for f in _NATIONAL_FIELDS if f not in ("kind", "parent_id")}
+    return {**values, "kind": str(row.kind), "parent_id": row.parent_code or None}
+
+
+@transaction.atomic
+def add_local_government(code: str) -> Municipality:
+    """One local government of the national list (and its parents), without the rest."""
+    from jichi.tenancy.national import national_index
+
+    row = national_index().get(code)
+    if row is None:
+        raise RuleViolation(
+            "municipality_code.unknown",
+            "全国地方公共団体コードが見つかりません。",
+            "No local government has this code.",
+            "municipality_code",
+            status=404,
+        )
+    if row.parent_code:
+        add_local_government(row.parent_code)
+    municipality, _ = Municipality.objects.get_or_create(code=code, defaults=_national_fields(row))
+    return municipality

@@ -47,7 +47,5 @@ class Command(BaseCommand):
                 is_platform_operator=options["platform_operator"],
             )
         except RuleViolation as exc:
-            raise CommandError(
-                f"{exc.field or exc.code}: {exc.message_en} / {exc.message_ja}"
-            ) from exc
+            raise CommandError(exc.as_text()) from exc
         self.stdout.write(self.style.SUCCESS(f"created staff {user.username}"))

@@ -29,7 +29,5 @@ class Command(BaseCommand):
                 days=options["days"],
             )
         except RuleViolation as exc:
-            raise CommandError(
-                f"{exc.field or exc.code}: {exc.message_en} / {exc.message_ja}"
-            ) from exc
+            raise CommandError(exc.as_text()) from exc
         self.stdout.write(f"token {token.id} (shown once):\n{secret}")
