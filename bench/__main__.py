@@ -22,19 +22,31 @@ def _parser(modules) -> argparse.ArgumentParser:
         prog="python -m bench",
         description="Jichi benchmarks: figures and ratios measured in one run (not tests).",
     )
-    parser.add_argument("names", nargs="*", metavar="name",
-                        help="benchmarks to run (default: all; see --list)")
+    parser.add_argument(
+        "names", nargs="*", metavar="name", help="benchmarks to run (default: all; see --list)"
+    )
     parser.add_argument("--list", action="store_true", help="name the benchmarks and stop")
-    parser.add_argument("--postgres", nargs="?", const=harness.DEFAULT_POSTGRES_URL,
-                        metavar="URL",
-                        help="run on PostgreSQL (default URL %(const)s; the bench creates "
-                             "and drops <dbname>_<label> databases, connecting to 'postgres')")
-    parser.add_argument("--quick", action="store_true",
-                        help="a smoke run: fewer requests and less data (figures not comparable)")
-    parser.add_argument("--profile", action="store_true",
-                        help="also run each measured request under cProfile and print the top")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the throw-away databases for inspection")
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const=harness.DEFAULT_POSTGRES_URL,
+        metavar="URL",
+        help="run on PostgreSQL (default URL %(const)s; the bench creates "
+        "and drops <dbname>_<label> databases, connecting to 'postgres')",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke run: fewer requests and less data (figures not comparable)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also run each measured request under cProfile and print the top",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the throw-away databases for inspection"
+    )
     for module in modules:
         if hasattr(module, "add_arguments"):
             module.add_arguments(parser.add_argument_group(module.NAME))
@@ -55,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     selected = [by_name[n] for n in args.names] if args.names else modules
     workspace = harness.setup_django(postgres_url=args.postgres, keep=args.keep)
+    from jichi.common.errors import RuleViolation
+
     try:
         for module in selected:
             print(f"== {module.NAME}: {module.DESCRIPTION}")
@@ -62,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
             figures = module.run(args)
             path = harness.append_result(module.NAME, workspace, figures)
             print(f"(appended to {path.relative_to(harness.ROOT)})\n")
+    except RuleViolation as exc:  # bad input, e.g. an unknown --code
+        print(f"\nerror: {exc.as_text()}", file=sys.stderr)
+        return 2
     finally:
         workspace.cleanup()
     return 0

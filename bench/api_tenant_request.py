@@ -36,19 +36,36 @@ SYSTEM_SCOPES = ["audit:read", "municipality:read"]
 
 
 def add_arguments(group) -> None:
-    group.add_argument("--code", default=DEFAULT_CODE,
-                       help="the measured municipality (default %(default)s)")
-    group.add_argument("--requests", type=int, default=2000,
-                       help="measured requests per endpoint and data set (default %(default)s)")
-    group.add_argument("--batch", type=int, default=20,
-                       help="requests per batch; batches alternate one/all (default %(default)s)")
-    group.add_argument("--staff", type=int, default=25,
-                       help="staff users (each with one role) per municipality (default %(default)s)")
-    group.add_argument("--tokens", type=int, default=4,
-                       help="API tokens per municipality (default %(default)s)")
-    group.add_argument("--audit-entries", type=int, default=10,
-                       help="audit entries written per municipality besides its activation "
-                            "(default %(default)s)")
+    group.add_argument(
+        "--code", default=DEFAULT_CODE, help="the measured municipality (default %(default)s)"
+    )
+    group.add_argument(
+        "--requests",
+        type=int,
+        default=2000,
+        help="measured requests per endpoint and data set (default %(default)s)",
+    )
+    group.add_argument(
+        "--batch",
+        type=int,
+        default=20,
+        help="requests per batch; batches alternate one/all (default %(default)s)",
+    )
+    group.add_argument(
+        "--staff",
+        type=int,
+        default=25,
+        help="staff users (one role each) per municipality (default %(default)s)",
+    )
+    group.add_argument(
+        "--tokens", type=int, default=4, help="API tokens per municipality (default %(default)s)"
+    )
+    group.add_argument(
+        "--audit-entries",
+        type=int,
+        default=10,
+        help="audit entries written per municipality besides its activation (default %(default)s)",
+    )
 
 
 @dataclass(frozen=True)
@@ -72,9 +89,14 @@ class Endpoint:
 def _scale(args) -> Scale:
     if args.quick:
         return Scale(staff=2, tokens=2, audit_entries=1, requests=200, batch=20, warmup=20)
-    return Scale(staff=max(args.staff, 1), tokens=max(args.tokens, 2),
-                 audit_entries=args.audit_entries, requests=args.requests,
-                 batch=max(args.batch, 1), warmup=200)
+    return Scale(
+        staff=max(args.staff, 1),
+        tokens=max(args.tokens, 2),
+        audit_entries=args.audit_entries,
+        requests=args.requests,
+        batch=max(args.batch, 1),
+        warmup=200,
+    )
 
 
 def _endpoints(code: str) -> list[Endpoint]:
@@ -95,45 +117,43 @@ def _actor():
     return Actor.system("bench")
 
 
-def _insert_with_parents(code: str):
-    """The municipality's row and its parents' (prefecture, designated city)."""
-    from jichi.tenancy.models import Municipality
-    from jichi.tenancy.national import national_index
-
-    index = national_index()
-    if code not in index:
-        raise SystemExit(f"{code} is not in the national list")
-    chain, current = [], code
-    while current:
-        chain.append(index[current])
-        current = index[current].parent_code
-    for row in reversed(chain):
-        Municipality.objects.get_or_create(code=row.code, defaults={
-            "name": row.name, "name_kana": row.name_kana, "county": row.county,
-            "county_kana": row.county_kana, "prefecture_code": row.prefecture_code,
-            "prefecture_name": row.prefecture_name, "kind": str(row.kind),
-            "parent_id": row.parent_code or None,
-        })
-    return Municipality.objects.get(code=code)
-
-
 def seed_measured(code: str, scale: Scale) -> dict[str, str]:
     """The measured municipality, its two measured tokens (through the services) and
     the rest of its load. Returns the secrets by kind."""
     from jichi.tenancy.roles import Role
-    from jichi.tenancy.services import activate_municipality, create_staff, create_token
+    from jichi.tenancy.services import (
+        activate_municipality,
+        add_local_government,
+        create_staff,
+        create_token,
+    )
 
     actor = _actor()
-    municipality = _insert_with_parents(code)
+    municipality = add_local_government(code)  # with its prefecture's row
     activate_municipality(municipality=municipality, actor=actor)
-    auditor = create_staff(actor=actor, username=f"{code}-auditor", password=PASSWORD,
-                           organization=municipality, display_name="bench auditor",
-                           roles=[Role.AUDITOR])
-    _, system_secret = create_token(actor=actor, municipality=municipality,
-                                    name="bench system token", scopes=SYSTEM_SCOPES, days=30)
-    _, staff_secret = create_token(actor=actor, municipality=municipality,
-                                   name="bench staff token", scopes=SYSTEM_SCOPES, days=30,
-                                   user=auditor)
+    auditor = create_staff(
+        actor=actor,
+        username=f"{code}-auditor",
+        password=PASSWORD,
+        organization=municipality,
+        display_name="bench auditor",
+        roles=[Role.AUDITOR],
+    )
+    _, system_secret = create_token(
+        actor=actor,
+        municipality=municipality,
+        name="bench system token",
+        scopes=SYSTEM_SCOPES,
+        days=30,
+    )
+    _, staff_secret = create_token(
+        actor=actor,
+        municipality=municipality,
+        name="bench staff token",
+        scopes=SYSTEM_SCOPES,
+        days=30,
+        user=auditor,
+    )
     fill([municipality], scale, staff_done=1, tokens_done=2)
     return {"system": system_secret, "staff": staff_secret}
 
@@ -147,8 +167,12 @@ def seed_nation(code: str, scale: Scale) -> int:
     from jichi.tenancy.services import activate_municipality, load_national_list
 
     load_national_list()
-    others = list(Municipality.objects.exclude(kind=MunicipalityKind.PREFECTURE)
-                  .exclude(code=code).filter(is_active=False).order_by("code"))
+    others = list(
+        Municipality.objects.exclude(kind=MunicipalityKind.PREFECTURE)
+        .exclude(code=code)
+        .filter(is_active=False)
+        .order_by("code")
+    )
     actor = _actor()
     with transaction.atomic():
         for municipality in others:
@@ -179,20 +203,34 @@ def fill(municipalities, scale: Scale, *, staff_done: int = 0, tokens_done: int 
     expires = timezone.now() + timedelta(days=365)
     users, grants, tokens = [], [], []
     for municipality in municipalities:
-        staff = [StaffUser(username=f"{municipality.code}-staff-{i:04d}", password=password,
-                           organization=municipality, display_name=f"staff {i}")
-                 for i in range(staff_done, scale.staff)]
+        staff = [
+            StaffUser(
+                username=f"{municipality.code}-staff-{i:04d}",
+                password=password,
+                organization=municipality,
+                display_name=f"staff {i}",
+            )
+            for i in range(staff_done, scale.staff)
+        ]
         users += staff
-        grants += [RoleGrant(user=user, municipality=municipality, role=roles[i % len(roles)])
-                   for i, user in enumerate(staff)]
+        grants += [
+            RoleGrant(user=user, municipality=municipality, role=roles[i % len(roles)])
+            for i, user in enumerate(staff)
+        ]
         for i in range(tokens_done, scale.tokens):
             secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
             owner = staff[i % len(staff)] if staff and i % 2 else None
-            tokens.append(ApiToken(
-                municipality=municipality, name=f"bench token {i}",
-                prefix=secret[len(TOKEN_PREFIX):][:8], secret_hash=hash_token(secret),
-                scopes=["municipality:read"] if owner else SYSTEM_SCOPES, user=owner,
-                expires_at=expires))
+            tokens.append(
+                ApiToken(
+                    municipality=municipality,
+                    name=f"bench token {i}",
+                    prefix=secret[len(TOKEN_PREFIX) :][:8],
+                    secret_hash=hash_token(secret),
+                    scopes=["municipality:read"] if owner else SYSTEM_SCOPES,
+                    user=owner,
+                    expires_at=expires,
+                )
+            )
     actor = _actor()
     with transaction.atomic():
         StaffUser.objects.bulk_create(users, batch_size=1000)
@@ -223,8 +261,9 @@ def data_sizes() -> dict[str, int]:
 # --- measuring --------------------------------------------------------------------
 
 
-def measure(workspace, databases: dict, endpoints: list[Endpoint], clients: dict,
-            scale: Scale) -> dict[tuple[str, str], list[int]]:
+def measure(
+    workspace, databases: dict, endpoints: list[Endpoint], clients: dict, scale: Scale
+) -> dict[tuple[str, str], list[int]]:
     """Time every endpoint on every database in small alternating batches.
 
     Each database keeps its own open connection, so switching costs nothing;
@@ -271,8 +310,10 @@ def run(args) -> dict:
     workspace = args.workspace
     scale = _scale(args)
     code = args.code
-    print(f"set-up ({workspace.vendor}; {scale.staff} staff, {scale.tokens} tokens, "
-          f"{scale.audit_entries} + 1 audit entries per municipality):")
+    print(
+        f"set-up ({workspace.vendor}; {scale.staff} staff, {scale.tokens} tokens, "
+        f"{scale.audit_entries} + 1 audit entries per municipality):"
+    )
     with harness.Stopwatch("migrate"):
         one = workspace.fresh("one")
     with harness.Stopwatch(f"one: municipality {code}"):
@@ -291,11 +332,16 @@ def run(args) -> dict:
         if data_sizes() != sizes[label]:
             raise RuntimeError(f"the connection of '{label}' does not see its data set")
     endpoints = _endpoints(code)
-    clients = {kind: Client(HTTP_AUTHORIZATION=f"Bearer {secret}", SERVER_NAME=harness.HOST)
-               for kind, secret in token_secrets.items()}
+    clients = {
+        kind: Client(HTTP_AUTHORIZATION=f"Bearer {secret}", SERVER_NAME=harness.HOST)
+        for kind, secret in token_secrets.items()
+    }
 
-    print(f"measuring {scale.requests} requests per endpoint and database "
-          f"in alternating batches of {scale.batch}:", end="")
+    print(
+        f"measuring {scale.requests} requests per endpoint and database "
+        f"in alternating batches of {scale.batch}:",
+        end="",
+    )
     samples = measure(workspace, databases, endpoints, clients, scale)
     queries = queries_per_request(workspace, databases, endpoints, clients)
     if args.profile:
@@ -342,25 +388,43 @@ def _report(figures: dict, endpoints: list[Endpoint]) -> None:
     print("\ndata sets:")
     harness.print_table(
         [{"set": label, **counts} for label, counts in sizes.items()],
-        [("set", "set"), ("municipalities", "municipalities"), ("active", "active"),
-         ("staff", "staff"), ("grants", "grants"), ("tokens", "tokens"),
-         ("audit_entries", "audit entries")],
+        [
+            ("set", "set"),
+            ("municipalities", "municipalities"),
+            ("active", "active"),
+            ("staff", "staff"),
+            ("grants", "grants"),
+            ("tokens", "tokens"),
+            ("audit_entries", "audit entries"),
+        ],
     )
     print()
     rows = []
     for e in endpoints:
         result = figures["endpoints"][e.key]
         for label in ("one", "all"):
-            rows.append({"endpoint": e.label if label == "one" else "", "set": label,
-                         **result[label]})
-    harness.print_table(rows, [
-        ("endpoint", "endpoint"), ("set", "set"), ("n", "n"), ("p50_ms", "p50 ms"),
-        ("p95_ms", "p95 ms"), ("p99_ms", "p99 ms"), ("mean_ms", "mean ms"), ("rps", "req/s"),
-        ("queries", "queries/req"),
-    ])
+            rows.append(
+                {"endpoint": e.label if label == "one" else "", "set": label, **result[label]}
+            )
+    harness.print_table(
+        rows,
+        [
+            ("endpoint", "endpoint"),
+            ("set", "set"),
+            ("n", "n"),
+            ("p50_ms", "p50 ms"),
+            ("p95_ms", "p95 ms"),
+            ("p99_ms", "p99 ms"),
+            ("mean_ms", "mean ms"),
+            ("rps", "req/s"),
+            ("queries", "queries/req"),
+        ],
+    )
     print()
     for e in endpoints:
         result = figures["endpoints"][e.key]
         verdict = "meets" if result["ratio_p95"] <= GOAL_RATIO else "MISSES"
-        print(f"p95(all)/p95(one) {result['ratio_p95']:.2f}  (p50 ratio "
-              f"{result['ratio_p50']:.2f})  {verdict} the goal <= {GOAL_RATIO}  {e.label}")
+        print(
+            f"p95(all)/p95(one) {result['ratio_p95']:.2f}  (p50 ratio "
+            f"{result['ratio_p50']:.2f})  {verdict} the goal <= {GOAL_RATIO}  {e.label}"
+        )

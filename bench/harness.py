@@ -32,7 +32,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,8 +73,7 @@ class Workspace:
         import psycopg
         from psycopg.conninfo import make_conninfo
 
-        return psycopg.connect(make_conninfo(self.postgres_url, dbname="postgres"),
-                               autocommit=True)
+        return psycopg.connect(make_conninfo(self.postgres_url, dbname="postgres"), autocommit=True)
 
     def fresh(self, label: str) -> Database:
         """An empty, migrated database, made the default connection's."""
@@ -152,8 +151,10 @@ class Workspace:
             if db.wrapper is not None:
                 db.wrapper.close()
         if self.keep:
-            print(f"kept the bench databases in {self.directory}"
-                  + (f" and {[d.name for d in self.databases]}" if self.postgres_url else ""))
+            print(
+                f"kept the bench databases in {self.directory}"
+                + (f" and {[d.name for d in self.databases]}" if self.postgres_url else "")
+            )
             return
         if self.postgres_url:
             with self._admin() as admin:
@@ -189,8 +190,10 @@ def time_requests(client, path: str, n: int, *, expect: int = 200) -> list[int]:
         response = client.get(path)
         samples.append(time.perf_counter_ns() - start)
         if response.status_code != expect:
-            raise RuntimeError(f"GET {path} answered {response.status_code}, not {expect}: "
-                               f"{response.content[:300]!r}")
+            raise RuntimeError(
+                f"GET {path} answered {response.status_code}, not {expect}: "
+                f"{response.content[:300]!r}"
+            )
     return samples
 
 
@@ -239,9 +242,9 @@ class Stopwatch:
         self.start = time.perf_counter()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, *exc) -> None:
         self.seconds = time.perf_counter() - self.start
-        print(f" {self.seconds:.1f} s", flush=True)
+        print(" failed" if exc_type else f" {self.seconds:.1f} s", flush=True)
 
 
 # --- output ---------------------------------------------------------------------
@@ -252,12 +255,13 @@ def print_table(rows: list[dict], columns: list[tuple[str, str]]) -> None:
     cells = [[_cell(row.get(key)) for key, _ in columns] for row in rows]
     headings = [heading for _, heading in columns]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headings)]
-    numeric = [all(isinstance(row.get(key), int | float) for row in rows)
-               for key, _ in columns]
+    numeric = [all(isinstance(row.get(key), int | float) for row in rows) for key, _ in columns]
 
     def line(values):
-        return "  ".join(v.rjust(w) if num else v.ljust(w)
-                         for v, w, num in zip(values, widths, numeric, strict=True)).rstrip()
+        return "  ".join(
+            v.rjust(w) if num else v.ljust(w)
+            for v, w, num in zip(values, widths, numeric, strict=True)
+        ).rstrip()
 
     print(line(headings))
     print(line(["-" * w for w in widths]))
@@ -289,10 +293,20 @@ def machine(workspace: Workspace) -> dict:
 
 def _git_commit() -> str:
     try:
-        out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                             capture_output=True, text=True, timeout=5, check=True)
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain"],
-                               capture_output=True, text=True, timeout=5, check=True)
+        out = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        )
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        )
     except (OSError, subprocess.SubprocessError):
         return ""
     return out.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
@@ -303,7 +317,7 @@ def append_result(benchmark: str, workspace: Workspace, figures: dict) -> Path:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     record = {
         "benchmark": benchmark,
-        "at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(workspace),
         **figures,
     }

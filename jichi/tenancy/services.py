@@ -198,12 +198,14 @@ def _staff_id(actor: Actor):
 
 # --- login and lockout ----------------------------------------------------------
 
-INVALID_LOGIN = RuleViolation(
-    "auth.invalid_credentials",
-    "ユーザー名またはパスワードが正しくありません。",
-    "The username or password is not correct.",
-    status=401,
-)
+def _invalid_login() -> RuleViolation:
+    """A fresh exception each time (a shared one would grow its traceback forever)."""
+    return RuleViolation(
+        "auth.invalid_credentials",
+        "ユーザー名またはパスワードが正しくありません。",
+        "The username or password is not correct.",
+        status=401,
+    )
 
 
 def authenticate_staff(*, username: str, password: str) -> StaffUser:
@@ -218,7 +220,7 @@ def authenticate_staff(*, username: str, password: str) -> StaffUser:
     now = timezone.now()
     if user is None:
         StaffUser().set_password(password)  # same work as a real check
-        raise INVALID_LOGIN
+        raise _invalid_login()
     if user.is_locked(now):
         raise RuleViolation(
             "auth.locked",
@@ -228,7 +230,7 @@ def authenticate_staff(*, username: str, password: str) -> StaffUser:
         )
     if not user.check_password(password) or not user.is_active:
         _record_failure(user, now)
-        raise INVALID_LOGIN
+        raise _invalid_login()
     if user.failed_login_count or user.locked_until:
         StaffUser.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
     return user
