@@ -1,16 +1,10 @@
 """Staff pages in a real browser: keyboard-only login, language switch, htmx search."""
 
-import os
-
 import pytest
 from playwright.sync_api import expect
 
 from jichi.tenancy.roles import Role
 from tests import factories
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM is still
-# called synchronously from the test itself.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
