@@ -208,8 +208,14 @@ class TenantModel(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    # No index of its own: the unique (municipality_code, …) indexes cover it, and a
+    # lone index on the column tempts PostgreSQL into reading a whole tenant and sorting.
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, db_column="municipality_code", related_name="+"
+        Municipality,
+        on_delete=models.PROTECT,
+        db_column="municipality_code",
+        db_index=False,
+        related_name="+",
     )
 
     objects = TenantManager()
