@@ -198,6 +198,7 @@ def _staff_id(actor: Actor):
 
 # --- login and lockout ----------------------------------------------------------
 
+
 def _invalid_login() -> RuleViolation:
     """A fresh exception each time (a shared one would grow its traceback forever)."""
     return RuleViolation(
