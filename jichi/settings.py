@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "ninja",
     "jichi.tenancy",
     "jichi.audit",
+    "jichi.linkage",
+    "jichi.registry",
     "jichi.web",
 ]
 
@@ -207,6 +209,12 @@ if WHITENOISE_USE_FINDERS:
 JICHI_PLATFORM_KEY = os.environ.get(
     "JICHI_PLATFORM_KEY", str(DATA_DIR / "keys" / "platform-ed25519.pem")
 )
+# Master key for encryption at rest (個人番号 etc., see jichi/common/secrets.py): a file
+# holding 32 random bytes in base64, or the key itself in JICHI_DATA_KEY_B64 (wins when set).
+JICHI_DATA_KEY = os.environ.get("JICHI_DATA_KEY", str(DATA_DIR / "keys" / "data-key"))
+JICHI_DATA_KEY_B64 = os.environ.get("JICHI_DATA_KEY_B64")
+# How far ahead a 転出 may be recorded (the planned day of moving out).
+JICHI_MOVE_OUT_ADVANCE_DAYS = int(os.environ.get("JICHI_MOVE_OUT_ADVANCE_DAYS", "14"))
 JICHI_TASKS = os.environ.get("JICHI_TASKS", "database")
 JICHI_REDIS_URL = os.environ.get("JICHI_REDIS_URL", "redis://127.0.0.1:6379/0")
 

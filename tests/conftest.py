@@ -20,13 +20,18 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _platform_key(tmp_path_factory, settings):
     """Each test run signs with its own platform key, never the developer's."""
-    from jichi.common import platform_key
+    # Likewise its own data key (encryption at rest), even if JICHI_DATA_KEY_B64 is set.
+    from jichi.common import platform_key, secrets
 
     path = tmp_path_factory.getbasetemp() / "keys" / "platform-ed25519.pem"
     settings.JICHI_PLATFORM_KEY = str(path)
+    settings.JICHI_DATA_KEY = str(tmp_path_factory.getbasetemp() / "keys" / "data-key")
+    settings.JICHI_DATA_KEY_B64 = None
     platform_key.private_key.cache_clear()
+    secrets.reset()
     yield
     platform_key.private_key.cache_clear()
+    secrets.reset()
 
 
 @pytest.fixture

@@ -43,6 +43,11 @@ class RuleViolation(Exception):
         status: int = 400,
         errors: Iterable[FieldError] = (),
     ) -> None:
+        if field and "." in field and code.startswith(field + "."):
+            # Helpers name codes after the field they were given; a code never carries
+            # the path of a nested field ("persons.1.relationship.vocabulary" is
+            # "relationship.vocabulary" on the field "persons.1.relationship").
+            code = field.rsplit(".", 1)[-1] + code[len(field) :]
         self.code = code
         self.message_ja = message_ja
         self.message_en = message_en

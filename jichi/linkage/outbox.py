@@ -1,0 +1,58 @@
+"""Publishing events: :func:`publish` inside the transaction of the change."""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from jichi.linkage.models import OutboxEvent
+from jichi.tenancy.context import current_scope
+
+TYPE_PREFIX = "jp.jichi."
+_LOCK_CLASS = 7_316_002  # per-municipality lock for the event sequence
+
+
+def _lock(code: str) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_CLASS, int(code)])
+
+
+@transaction.atomic
+def publish(event_type: str, data: dict, *, subject: str = "") -> OutboxEvent:
+    """Store one event of the municipality in scope; it leaves only if the change commits.
+
+    ``data`` carries identifiers and codes, never more personal data than a
+    subscriber of that event type is entitled to (documented per type).
+    """
+    code = current_scope().single_code
+    _lock(code)
+    last = (
+        OutboxEvent.objects.filter(municipality_id=code)
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    return OutboxEvent.objects.create(
+        municipality_id=code,
+        seq=(last or 0) + 1,
+        type=TYPE_PREFIX + event_type,
+        subject=subject,
+        time=timezone.now(),
+        data=data,
+    )
+
+
+def envelope(event: OutboxEvent) -> dict:
+    """The CloudEvents 1.0 JSON form of an event."""
+    return {
+        "specversion": "1.0",
+        "id": str(event.id),
+        "source": f"/municipalities/{event.municipality_id}",
+        "type": event.type,
+        "subject": event.subject,
+        "time": event.time.isoformat(),
+        "datacontenttype": "application/json",
+        "data": event.data,
+        "jichisequence": event.seq,
+    }

@@ -1,0 +1,184 @@
+"""Writing the bitemporal history of persons (used only by :mod:`services`).
+
+A change never edits a version's data. To apply a change from date ``start``
+(until ``end``, or for good) the current versions that overlap the period are
+*superseded* (their ``superseded_at`` is set, once) and replaced by versions
+recorded now: the unchanged parts before and after the period are restated,
+the part inside the period carries the change. What the office knew before
+stays readable "as recorded at" any earlier time.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db.models import Max
+
+from jichi.common.errors import RuleViolation
+from jichi.common.kana import search_key
+from jichi.registry.codes import ResidentStatus
+from jichi.registry.models import CURRENT, Movement, Person, PersonVersion
+
+_COPY_EXCLUDE = {"id", "history_no", "valid_from", "valid_to", "recorded_at", "superseded_at"}
+_DATA_FIELDS = [
+    f.attname for f in PersonVersion._meta.concrete_fields if f.attname not in _COPY_EXCLUDE
+]
+
+
+def name_keys(items: dict) -> dict:
+    """The search keys of every written name and reading of a version."""
+    readings = items.get("family_name_kana", "") + items.get("given_name_kana", "")
+    written = items.get("family_name", "") + items.get("given_name", "")
+    return {
+        "name_key": search_key(readings),
+        "kanji_key": search_key(written or items.get("name_alphabet", "")),
+    }
+
+
+def current_versions(person: Person) -> list[PersonVersion]:
+    """What the office knows now of ``person``: a gapless timeline, oldest first."""
+    return list(PersonVersion.objects.filter(CURRENT, person=person).order_by("valid_from"))
+
+
+def latest(person: Person) -> PersonVersion:
+    return (
+        PersonVersion.objects.filter(CURRENT, person=person, valid_to__isnull=True)
+        .select_related("household")
+        .get()
+    )
+
+
+def as_of(person: Person, on: date) -> PersonVersion | None:
+    return (
+        PersonVersion.objects.filter(CURRENT, person=person, valid_from__lte=on)
+        .exclude(valid_to__lte=on)
+        .first()
+    )
+
+
+def _next_history_no(person: Person) -> int:
+    last = PersonVersion.objects.filter(person=person).aggregate(n=Max("history_no"))["n"]
+    return (last or 0) + 1
+
+
+def _restate(
+    version: PersonVersion,
+    start: date,
+    end: date | None,
+    history_no: int,
+    now: datetime,
+    changes: dict | None = None,
+    movement: Movement | None = None,
+) -> PersonVersion:
+    data = {name: getattr(version, name) for name in _DATA_FIELDS}
+    if movement is not None:
+        data["movement_id"] = movement.id
+        data["reason"] = movement.reason
+    data.update(changes or {})
+    data.update(name_keys(data))  # the keys follow the names, whatever changed
+    return PersonVersion(
+        history_no=history_no, valid_from=start, valid_to=end, recorded_at=now, **data
+    )
+
+
+def first_version(person: Person, movement: Movement, data: dict) -> PersonVersion:
+    """The first version of a person newly recorded (記載)."""
+    return PersonVersion.objects.create(
+        municipality_id=person.municipality_id,
+        person=person,
+        history_no=_next_history_no(person),
+        valid_from=movement.effective_on,
+        valid_to=None,
+        recorded_at=movement.recorded_at,
+        movement=movement,
+        reason=movement.reason,
+        **data,
+    )
+
+
+def require_in_order(version: PersonVersion, on: date, field: str = "effective_on") -> None:
+    """A movement may not be dated before the start of the person's latest version."""
+    if on < version.valid_from:
+        raise RuleViolation(
+            "movement.out_of_order",
+            f"この人には{version.valid_from.isoformat()}付けの異動が既に記録されています。"
+            "それより前の日付の異動は、誤記修正で記録してください。",
+            f"A movement effective {version.valid_from.isoformat()} is already recorded for "
+            "this person; record earlier facts as a clerical correction.",
+            field,
+            status=409,
+        )
+
+
+def require_resident(version: PersonVersion, field: str = "person") -> None:
+    if version.status != ResidentStatus.RESIDENT:
+        raise RuleViolation(
+            "person.not_resident",
+            f"この人は住民ではありません（{version.get_status_display()}）。",
+            f"This person is not a resident (status: {version.get_status_display()}).",
+            field,
+            status=409,
+        )
+
+
+def change_from(person: Person, movement: Movement, changes: dict) -> PersonVersion:
+    """Apply ``changes`` from the movement's 異動日 on (an ordinary movement)."""
+    version = latest(person)
+    require_in_order(version, movement.effective_on)
+    return rewrite(person, movement, movement.effective_on, None, changes)[-1]
+
+
+def rewrite(
+    person: Person, movement: Movement, start: date, end: date | None, changes: dict
+) -> list[PersonVersion]:
+    """Supersede the versions overlapping ``[start, end)`` and restate them with ``changes``
+    inside the period. Returns the new versions, oldest first."""
+    now = movement.recorded_at
+    overlapping = [
+        v
+        for v in current_versions(person)
+        if (v.valid_to is None or v.valid_to > start) and (end is None or v.valid_from < end)
+    ]
+    if not overlapping:
+        raise RuleViolation(
+            "movement.no_record_in_period",
+            "指定された期間に、この人の記録がありません。",
+            "The person has no record in the given period.",
+            "effective_on",
+            status=409,
+        )
+    history_no = _next_history_no(person)
+    created: list[PersonVersion] = []
+    for version in overlapping:
+        pieces = []
+        if version.valid_from < start:
+            pieces.append((version.valid_from, start, None))
+        inner_start = max(version.valid_from, start)
+        inner_end = _min_end(version.valid_to, end)
+        pieces.append((inner_start, inner_end, changes))
+        if end is not None and (version.valid_to is None or end < version.valid_to):
+            pieces.append((end, version.valid_to, None))
+        for piece_start, piece_end, piece_changes in pieces:
+            created.append(
+                _restate(
+                    version,
+                    piece_start,
+                    piece_end,
+                    history_no,
+                    now,
+                    piece_changes,
+                    movement if piece_changes is not None else None,
+                )
+            )
+            history_no += 1
+    PersonVersion.objects.filter(id__in=[v.id for v in overlapping]).update(superseded_at=now)
+    PersonVersion.objects.bulk_create(created)
+    return created
+
+
+def _min_end(a: date | None, b: date | None) -> date | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)
