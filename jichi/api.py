@@ -14,6 +14,7 @@ from ninja.security import HttpBearer
 from jichi.audit.api import router as audit_router
 from jichi.common.errors import RuleViolation
 from jichi.common.validation_messages import field_errors
+from jichi.registry.api import router as registry_router
 from jichi.tenancy.api import router as tenancy_router
 
 logger = logging.getLogger("jichi.api")
@@ -56,6 +57,7 @@ api = NinjaAPI(
 )
 api.add_router("", tenancy_router)
 api.add_router("", audit_router)
+api.add_router("", registry_router)
 
 
 def _error(request, status: int, code: str, ja: str, en: str, fields=None):

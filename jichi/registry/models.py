@@ -259,7 +259,8 @@ class ProtectionOffender(TenantModel):
 
     protection = models.ForeignKey(Protection, on_delete=models.CASCADE, related_name="offenders")
     name = models.CharField(max_length=200)
-    name_key = models.CharField(max_length=400)
+    name_key = models.CharField(max_length=400)  # search key of the written name
+    kana_key = models.CharField(max_length=400, blank=True)  # search key of the reading
     birth_date = models.DateField(null=True, blank=True)
     person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

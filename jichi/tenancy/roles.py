@@ -26,14 +26,16 @@ SCOPES: dict[str, str] = {
     "tokens:manage": "Create and revoke API tokens",
     "registry:read": "Read the resident register",
     "registry:write": "Record movements in the resident register",
+    "registry:read_my_number": "See individual numbers (個人番号) in the register",
+    "registry:protect": "Manage DV support measures (支援措置)",
     "statistics:read": "Read aggregated statistics",
 }
 
 _CLERK = {"municipality:read", "registry:read"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.COUNTER_CLERK: frozenset(_CLERK | {"registry:write"}),
-    Role.BACK_OFFICE_CLERK: frozenset(_CLERK | {"statistics:read"}),
+    Role.COUNTER_CLERK: frozenset(_CLERK | {"registry:write", "registry:read_my_number"}),
+    Role.BACK_OFFICE_CLERK: frozenset(_CLERK | {"statistics:read", "registry:protect"}),
     Role.MUNICIPAL_ADMIN: frozenset(
         _CLERK | {"staff:manage", "tokens:manage", "statistics:read", "audit:read"}
     ),

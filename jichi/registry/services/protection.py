@@ -56,7 +56,8 @@ def start_protection(
             municipality=municipality,
             protection=protection,
             name=offender.name.strip(),
-            name_key=search_key(offender.name_kana or offender.name),
+            name_key=search_key(offender.name),
+            kana_key=search_key(offender.name_kana),
             birth_date=offender.birth_date,
             person=listed,
         )

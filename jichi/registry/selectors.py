@@ -1,0 +1,275 @@
+"""Reads of the resident register: as of a date, as recorded at a time, search, statistics.
+
+"As of D" reads the version valid on D; "as recorded at T" reads what the
+office knew at T (versions recorded by T and not yet superseded then).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from jichi.common.checkdigits import normalize_digits
+from jichi.common.errors import RuleViolation
+from jichi.common.kana import search_key
+from jichi.common.secrets import my_number_index
+from jichi.registry.codes import ResidentStatus
+from jichi.registry.dates import parse_birth_date
+from jichi.registry.models import (
+    CURRENT,
+    Household,
+    Movement,
+    Person,
+    PersonVersion,
+    Protection,
+    ProtectionOffender,
+)
+
+
+def known_at(recorded_at: datetime | None) -> Q:
+    """The versions the office knew at ``recorded_at`` (now when None)."""
+    if recorded_at is None:
+        return CURRENT
+    return Q(recorded_at__lte=recorded_at) & (
+        Q(superseded_at__isnull=True) | Q(superseded_at__gt=recorded_at)
+    )
+
+
+def valid_on(on: date) -> Q:
+    return Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+
+
+def versions_on(
+    on: date | None = None, recorded_at: datetime | None = None
+) -> QuerySet[PersonVersion]:
+    """One version per person: the one valid on ``on`` as known at ``recorded_at``."""
+    return PersonVersion.objects.filter(known_at(recorded_at), valid_on(on or timezone.localdate()))
+
+
+def person(number: str) -> Person:
+    found = Person.objects.filter(number=normalize_digits(number or "")).first()
+    if found is None:
+        raise RuleViolation(
+            "person.not_found",
+            "宛名番号に該当する人がいません。",
+            "No person has this resident number.",
+            "number",
+            status=404,
+        )
+    return found
+
+
+def person_on(
+    found: Person, on: date | None = None, recorded_at: datetime | None = None
+) -> PersonVersion:
+    version = (
+        versions_on(on, recorded_at)
+        .filter(person=found)
+        .select_related("household", "movement")
+        .first()
+    )
+    if version is None:
+        raise RuleViolation(
+            "person.no_record_on_date",
+            "その日付の記録がありません。",
+            "The person has no record on that date.",
+            "on",
+            status=404,
+        )
+    return version
+
+
+def timeline(found: Person, recorded_at: datetime | None = None) -> list[PersonVersion]:
+    """Every period of the person's record, oldest first, as known at ``recorded_at``."""
+    return list(
+        PersonVersion.objects.filter(known_at(recorded_at), person=found)
+        .select_related("movement", "household")
+        .order_by("valid_from")
+    )
+
+
+def history(found: Person) -> list[PersonVersion]:
+    """Every version ever recorded, superseded ones too (履歴), by 履歴番号."""
+    return list(
+        PersonVersion.objects.filter(person=found).select_related("movement").order_by("history_no")
+    )
+
+
+def household(number: str) -> Household:
+    found = Household.objects.filter(number=normalize_digits(number or "")).first()
+    if found is None:
+        raise RuleViolation(
+            "household.not_found",
+            "世帯番号に該当する世帯がありません。",
+            "No household has this number.",
+            "number",
+            status=404,
+        )
+    return found
+
+
+def household_members(
+    found: Household, on: date | None = None, recorded_at: datetime | None = None
+) -> list[PersonVersion]:
+    from jichi.registry.relationships import sort_key
+
+    members = list(
+        versions_on(on, recorded_at)
+        .filter(household=found, status=ResidentStatus.RESIDENT)
+        .select_related("person")
+    )
+    return sorted(members, key=lambda v: sort_key(v.relationship, v.birth_date, v.person.number))
+
+
+def movements_of(found: Person) -> QuerySet[Movement]:
+    return Movement.objects.filter(subjects__person=found).order_by("recorded_at")
+
+
+# --- protection --------------------------------------------------------------------
+
+
+def active_protection(found: Person, on: date | None = None) -> Protection | None:
+    on = on or timezone.localdate()
+    return Protection.objects.filter(
+        person=found, ended_at__isnull=True, starts_on__lte=on, ends_on__gte=on
+    ).first()
+
+
+def protected_person_ids(on: date | None = None) -> set:
+    on = on or timezone.localdate()
+    return set(
+        Protection.objects.filter(
+            ended_at__isnull=True, starts_on__lte=on, ends_on__gte=on
+        ).values_list("person_id", flat=True)
+    )
+
+
+def hidden_from(
+    requester_name: str = "", requester_birth: date | None = None, requester: Person | None = None
+) -> set:
+    """Persons whose listed offenders match the requester: never shown to them."""
+    protected = protected_person_ids()
+    if not protected:
+        return set()
+    condition = Q()
+    if requester is not None:
+        condition |= Q(person=requester)
+    if requester_name:
+        key = search_key(requester_name)
+        by_name = Q(name_key=key) | Q(kana_key=key)
+        if requester_birth:
+            by_name &= Q(birth_date=requester_birth) | Q(birth_date__isnull=True)
+        condition |= by_name
+    if not condition:
+        return set()
+    return set(
+        ProtectionOffender.objects.filter(
+            condition, protection__person_id__in=protected
+        ).values_list("protection__person_id", flat=True)
+    )
+
+
+# --- search ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    name: str = ""  # kanji or kana, width- and kana-insensitive, prefix of the full name
+    birth_date: str = ""  # ISO or 和暦
+    town: str = ""  # 町字 code or name (prefix)
+    number: str = ""  # 宛名番号
+    my_number: str = ""  # 個人番号 (only for roles that may)
+    include_removed: bool = False  # 除票 too
+    on: date | None = None
+
+
+def search(
+    query: SearchQuery, *, municipality_code: str, hidden: set = frozenset()
+) -> QuerySet[PersonVersion]:
+    """Current records matching every given criterion, ordered by reading and 宛名番号."""
+    versions = versions_on(query.on).select_related("person", "household")
+    if not query.include_removed:
+        versions = versions.filter(status=ResidentStatus.RESIDENT)
+    if query.name.strip():
+        key = search_key(query.name)
+        versions = versions.filter(Q(name_key__startswith=key) | Q(kanji_key__startswith=key))
+    if query.birth_date.strip():
+        versions = versions.filter(
+            birth_date=parse_birth_date(query.birth_date, "birth_date").value
+        )
+    if query.town.strip():
+        town = query.town.strip()
+        versions = versions.filter(Q(town_code=town) | Q(town_name__startswith=town))
+    if query.number.strip():
+        versions = versions.filter(person__number=normalize_digits(query.number))
+    if query.my_number.strip():
+        versions = versions.filter(
+            my_number_index=my_number_index(query.my_number, municipality_code)
+        )
+    if hidden:
+        versions = versions.exclude(person_id__in=hidden)
+    return versions.order_by("name_key", "person_id")
+
+
+# --- statistics (住基人口) ------------------------------------------------------------
+
+BAND_YEARS = 5
+TOP_BAND = 100  # 100歳以上
+
+
+def years_before(on: date, years: int) -> date:
+    """The same day ``years`` earlier (28 February for a 29 February that does not exist)."""
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:
+        return on.replace(year=on.year - years, day=28)
+
+
+def band_expression(on: date) -> Case:
+    """The 5-year age band on ``on`` as SQL: age ≥ n ⟺ born on or before ``n`` years before."""
+    whens = [When(birth_date__lte=years_before(on, TOP_BAND), then=Value(f"{TOP_BAND}+"))]
+    for low in range(TOP_BAND - BAND_YEARS, -1, -BAND_YEARS):
+        whens.append(
+            When(birth_date__lte=years_before(on, low), then=Value(f"{low}-{low + BAND_YEARS - 1}"))
+        )
+    return Case(*whens, default=Value("unborn"), output_field=CharField())
+
+
+def population(on: date) -> dict:
+    """住基人口 on a date: by 町字 × 5-year band × sex, households, Japanese/foreign.
+
+    People with a 転出予定日 later than ``on`` are still residents on ``on``
+    (their 転出 version starts on that day). Grouped in the database.
+    """
+    residents = versions_on(on).filter(status=ResidentStatus.RESIDENT)
+    rows = (
+        residents.annotate(band=band_expression(on))
+        .values_list("town_code", "town_name", "band", "sex")
+        .annotate(n=Count("id"))
+    )
+    cells = {(town, name, band, sex): n for town, name, band, sex, n in rows}
+    households = dict(
+        residents.values("town_code")
+        .annotate(n=Count("household", distinct=True))
+        .values_list("town_code", "n")
+    )
+    by_kind = dict(residents.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    return {"on": on, "cells": cells, "households": households, "by_kind": by_kind}
+
+
+BANDS = [f"{low}-{low + BAND_YEARS - 1}" for low in range(0, TOP_BAND, BAND_YEARS)] + [
+    f"{TOP_BAND}+"
+]
+
+
+def movements_by_month(year: int) -> dict[tuple[int, str], int]:
+    """Movements of a year by month of 異動日 and reason."""
+    rows = (
+        Movement.objects.filter(effective_on__year=year)
+        .values_list("effective_on__month", "reason")
+        .annotate(n=Count("id"))
+    )
+    return {(month, reason): n for month, reason, n in rows}
