@@ -141,7 +141,7 @@ def test_duplicate_registration_is_refused(yokohama):
 
 def test_unknown_town_is_refused(yokohama):
     error = refusal(yokohama, arrival(town="存在しない町"))
-    assert (error.code, error.field) == ("address.town_unknown", "address.town")
+    assert (error.code, error.field) == ("town.unknown", "address.town")
 
 
 def test_invalid_my_number_is_refused_and_a_valid_one_is_stored_encrypted(yokohama):

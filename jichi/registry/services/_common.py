@@ -130,7 +130,7 @@ def address_items(municipality: Municipality, address: AddressIn, field: str = "
     town = find_town(municipality.code, address.town.strip())
     if town is None:
         raise RuleViolation(
-            "address.town_unknown",
+            "town.unknown",
             f"町字「{address.town}」はこの団体の町字一覧にありません。",
             f"The town (町字) {address.town!r} is not in this municipality's list.",
             f"{field}.town",

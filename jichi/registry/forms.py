@@ -1,0 +1,196 @@
+"""The movement forms of the staff pages, described as data.
+
+Each input's ``name`` is the dotted path of the field in the movement's body
+schema (``address.town``, ``persons.0.given_name_kana``), so a form becomes the
+body by unflattening, and every error the schema or the service names lands
+next to its input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext_lazy as _
+
+from jichi.common.checkdigits import normalize_digits, validate_my_number, validate_resident_number
+from jichi.common.errors import RuleViolation
+from jichi.common.kana import validate_katakana_name
+from jichi.registry.dates import parse_birth_date
+from jichi.registry.relationships import validate_relationship
+from jichi.registry.towns import find_town
+
+
+@dataclass(frozen=True)
+class Input:
+    name: str
+    label: str
+    type: str = "text"  # text | date | select | numbers (宛名番号, space separated)
+    required: bool = True
+    choices: tuple = ()
+    help: str = ""
+
+
+SEX = (("1", "男"), ("2", "女"))
+NOTICE = [
+    Input("effective_on", _("Effective date (異動日)"), "date"),
+    Input("notified_on", _("Notification date (届出日)"), "date", required=False),
+]
+ADDRESS = [
+    Input("address.town", _("Town (町字)"), help=_("e.g. 中区元町")),
+    Input("address.block", _("Block and number (番地)"), required=False),
+    Input("address.building", _("Building and room (方書)"), required=False),
+]
+
+
+def _person(prefix: str) -> list[Input]:
+    return [
+        Input(f"{prefix}.family_name", _("Family name")),
+        Input(f"{prefix}.given_name", _("Given name")),
+        Input(f"{prefix}.family_name_kana", _("Family name (katakana)")),
+        Input(f"{prefix}.given_name_kana", _("Given name (katakana)")),
+        Input(
+            f"{prefix}.birth_date", _("Date of birth"), help=_("e.g. 1980-04-01 or 昭和55年4月1日")
+        ),
+        Input(f"{prefix}.sex", _("Sex"), "select", choices=SEX),
+        Input(
+            f"{prefix}.relationship",
+            _("Relationship to the head (続柄)"),
+            help=_("e.g. 世帯主, 妻, 子"),
+        ),
+        Input(f"{prefix}.domicile", _("Registered domicile (本籍)")),
+        Input(f"{prefix}.domicile_head", _("Head of the family register (筆頭者)"), required=False),
+        Input(f"{prefix}.my_number", _("Individual number (個人番号)"), required=False),
+    ]
+
+
+FORMS: dict[str, tuple[str, list[Input]]] = {
+    "move-in": (
+        _("Move-in (転入)"),
+        [
+            *NOTICE,
+            *ADDRESS,
+            Input("previous_address", _("Previous address (前住所)")),
+            Input(
+                "household",
+                _("Household number to join (世帯番号)"),
+                required=False,
+                help=_("leave empty to found a new household"),
+            ),
+            *_person("persons.0"),
+        ],
+    ),
+    "birth": (
+        _("Birth (出生)"),
+        [*NOTICE, Input("household", _("Household number (世帯番号)")), *_person("child")],
+    ),
+    "move-out": (
+        _("Move-out (転出)"),
+        [
+            *NOTICE,
+            Input("persons", _("Resident numbers (宛名番号)"), "numbers"),
+            Input("destination_address", _("Destination (転出先)")),
+        ],
+    ),
+    "death": (_("Death (死亡)"), [*NOTICE, Input("person", _("Resident number (宛名番号)"))]),
+    "relocation": (
+        _("Move within the municipality (転居)"),
+        [
+            *NOTICE,
+            Input("persons", _("Resident numbers (宛名番号)"), "numbers"),
+            *ADDRESS,
+            Input("new_head", _("Head of the new household, if part moves"), required=False),
+        ],
+    ),
+    "name-change": (
+        _("Change of name (氏名変更)"),
+        [
+            *NOTICE,
+            Input("person", _("Resident number (宛名番号)")),
+            Input("family_name", _("Family name")),
+            Input("given_name", _("Given name")),
+            Input("family_name_kana", _("Family name (katakana)")),
+            Input("given_name_kana", _("Given name (katakana)")),
+        ],
+    ),
+    "relationship-change": (
+        _("Change of relationship (続柄変更)"),
+        [
+            *NOTICE,
+            Input("person", _("Resident number (宛名番号)")),
+            Input("relationship", _("Relationship to the head (続柄)")),
+        ],
+    ),
+}
+
+
+def unflatten(form: dict[str, str], inputs: list[Input]) -> dict:
+    """Dotted input names → the nested body (``persons.0.x`` → ``{"persons": [{"x": …}]}``)."""
+    body: dict = {}
+    for spec in inputs:
+        raw = (form.get(spec.name) or "").strip()
+        if not raw and not spec.required:
+            continue
+        value = raw.replace(",", " ").split() if spec.type == "numbers" else raw
+        node = body
+        parts = spec.name.split(".")
+        for part, following in zip(parts, parts[1:], strict=False):
+            if following.isdigit():
+                node = node.setdefault(part, [])
+            elif part.isdigit():
+                index = int(part)
+                while len(node) <= index:
+                    node.append({})
+                node = node[index]
+            else:
+                node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return body
+
+
+def _check_date(value: str, field: str):
+    try:
+        date.fromisoformat(value)
+    except ValueError as exc:
+        raise RuleViolation(
+            f"{field}.invalid",
+            "日付を YYYY-MM-DD で入力してください。",
+            "Enter the date as YYYY-MM-DD.",
+            field,
+        ) from exc
+
+
+def check_input(municipality_code: str, spec: Input, value: str) -> RuleViolation | None:
+    """The rule an input breaks on its own, for validation as you type."""
+    value = value.strip()
+    last = spec.name.rsplit(".", 1)[-1]
+    try:
+        if not value:
+            if spec.required:
+                raise RuleViolation(
+                    f"{last}.required", "入力してください。", "This field is required.", spec.name
+                )
+            return None
+        if last.endswith("_kana"):
+            validate_katakana_name(value, spec.name)
+        elif last == "relationship":
+            validate_relationship(value, spec.name)
+        elif last == "birth_date":
+            parse_birth_date(value, spec.name)
+        elif last == "town" and find_town(municipality_code, value) is None:
+            raise RuleViolation(
+                "town.unknown",
+                "この団体の町字一覧にありません。",
+                "Not in this municipality's list of towns.",
+                spec.name,
+            )
+        elif last == "my_number":
+            validate_my_number(normalize_digits(value), spec.name)
+        elif spec.type == "date":
+            _check_date(value, spec.name)
+        elif last in {"person", "new_head"} or spec.type == "numbers":
+            for number in value.replace(",", " ").split():
+                validate_resident_number(normalize_digits(number), spec.name)
+    except RuleViolation as exc:
+        return exc
+    return None
