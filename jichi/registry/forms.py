@@ -8,6 +8,7 @@ next to its input.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date
 
@@ -134,7 +135,7 @@ def unflatten(form: dict[str, str], inputs: list[Input]) -> dict:
         value = raw.replace(",", " ").split() if spec.type == "numbers" else raw
         node = body
         parts = spec.name.split(".")
-        for part, following in zip(parts, parts[1:], strict=False):
+        for part, following in itertools.pairwise(parts):
             if following.isdigit():
                 node = node.setdefault(part, [])
             elif part.isdigit():
