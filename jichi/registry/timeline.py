@@ -74,7 +74,12 @@ def _restate(
     if movement is not None:
         data["movement_id"] = movement.id
         data["reason"] = movement.reason
-    data.update(changes or {})
+    for name, value in (changes or {}).items():
+        field = PersonVersion._meta.get_field(name)
+        if field.is_relation and name == field.name:  # an object: store its key
+            data[field.attname] = value.pk if value is not None else None
+        else:
+            data[field.attname] = value
     data.update(name_keys(data))  # the keys follow the names, whatever changed
     return PersonVersion(
         history_no=history_no, valid_from=start, valid_to=end, recorded_at=now, **data

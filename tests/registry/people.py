@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from django.utils import timezone
 
+from jichi.common.errors import RuleViolation
 from jichi.registry import services
 from jichi.registry.models import Person
 from jichi.registry.schemas import AddressIn, ArrivalIn, PersonIn
@@ -100,3 +102,16 @@ def family(municipality, **kwargs):
         movement = services.record_move_in(municipality=municipality, actor=SYSTEM, notice=notice)
         people = list(Person.objects.filter(movements__movement=movement).order_by("number"))
     return movement, people
+
+
+def record(municipality, service, notice):
+    """Run a register service in the municipality's scope."""
+    with tenant_scope(municipality.code):
+        return service(municipality=municipality, actor=SYSTEM, notice=notice)
+
+
+def refusal(municipality, service, notice) -> RuleViolation:
+    """The rule a register service refuses ``notice`` with."""
+    with tenant_scope(municipality.code), pytest.raises(RuleViolation) as caught:
+        service(municipality=municipality, actor=SYSTEM, notice=notice)
+    return caught.value

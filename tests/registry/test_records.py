@@ -222,3 +222,9 @@ def test_birth_date_must_be_the_effective_date(yokohama):
     )
     error = refusal(yokohama, notice, services.record_birth)
     assert (error.code, error.field) == ("birth_date.mismatch", "child.birth_date")
+
+
+def test_residence_card_number_is_normalised_before_it_is_checked(yokohama):
+    movement = move_in(yokohama, arrival(foreigner(residence_card_no="ab 1234-5678 cd")))
+    with tenant_scope(yokohama.code):
+        assert PersonVersion.objects.get(movement=movement).residence_card_no == "AB12345678CD"

@@ -22,6 +22,7 @@ from jichi.registry.codes import (
     ResidentKind,
     ResidentStatus,
     category_of,
+    normalize_residence_card_no,
     validate_foreign_items,
 )
 from jichi.registry.dates import parse_birth_date
@@ -238,7 +239,7 @@ def person_items(
                     "residence_status": data.residence_status,
                     "residence_period": data.residence_period,
                     "residence_expiry": data.residence_expiry,
-                    "residence_card_no": data.residence_card_no,
+                    "residence_card_no": normalize_residence_card_no(data.residence_card_no),
                 },
                 field_prefix=f"{field}.",
             )
@@ -249,7 +250,7 @@ def person_items(
             residence_status=data.residence_status,
             residence_period=data.residence_period,
             residence_expiry=data.residence_expiry,
-            residence_card_no=data.residence_card_no.strip().upper(),
+            residence_card_no=normalize_residence_card_no(data.residence_card_no),
         )
     return items
 

@@ -9,7 +9,12 @@ from django.db import transaction
 from jichi.common.errors import ErrorCollector, RuleViolation
 from jichi.common.kana import validate_katakana_name
 from jichi.registry import timeline
-from jichi.registry.codes import Reason, ResidentKind, validate_foreign_items
+from jichi.registry.codes import (
+    Reason,
+    ResidentKind,
+    normalize_residence_card_no,
+    validate_foreign_items,
+)
 from jichi.registry.models import Household, Movement, Person, PersonVersion
 from jichi.registry.relationships import validate_relationship
 from jichi.registry.schemas import (
@@ -323,15 +328,17 @@ def record_head_change(
     )
 
 
-def _single(number: str, on: date, *, foreign: bool | None = None) -> tuple[Person, PersonVersion]:
-    [(person, version)] = leavers([number], on, "person")
+def _single(
+    number: str, on: date, *, foreign: bool | None = None, field: str = "person"
+) -> tuple[Person, PersonVersion]:
+    [(person, version)] = leavers([number], on, field, indexed=False)
     if foreign is not None and (version.kind == ResidentKind.FOREIGN) != foreign:
         who = "外国人住民" if foreign else "日本人住民"
         raise RuleViolation(
             "person.kind",
             f"この異動は{who}だけが対象です。",
             "This change does not apply to this kind of resident.",
-            "person",
+            field,
             status=422,
         )
     return person, version
@@ -407,8 +414,8 @@ def record_domicile_change(
             "domicile.required", "本籍を入力してください。", "The domicile is required.", "domicile"
         )
     changes = []
-    for number in notice.persons:
-        person, _ = _single(number, notice.effective_on, foreign=False)
+    for i, number in enumerate(notice.persons):
+        person, _ = _single(number, notice.effective_on, foreign=False, field=f"persons.{i}")
         changes.append(
             (
                 person,
@@ -480,13 +487,13 @@ def record_residence_status_change(
         "residence_status": notice.residence_status,
         "residence_period": notice.residence_period,
         "residence_expiry": notice.residence_expiry,
-        "residence_card_no": notice.residence_card_no,
+        "residence_card_no": normalize_residence_card_no(notice.residence_card_no),
     }
     validate_foreign_items(notice.article_30_45, items)
     change = {
         **items,
         "article_30_45": notice.article_30_45,
-        "residence_card_no": notice.residence_card_no.strip().upper(),
+        "residence_card_no": normalize_residence_card_no(notice.residence_card_no),
     }
     return _amend(
         municipality, actor, Reason.RESIDENCE_STATUS_CHANGE, notice, [(person, change)], set()

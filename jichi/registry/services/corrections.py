@@ -79,6 +79,13 @@ def record_correction(
             "The period starts before the person's first record.",
             "valid_from",
         )
+    if notice.valid_from > today():
+        raise RuleViolation(
+            "valid_from.future",
+            "誤記修正は過去の記録に対して行います（開始日が未来です）。",
+            "A clerical correction concerns the past: the period starts in the future.",
+            "valid_from",
+        )
     if notice.valid_to is not None and notice.valid_to <= notice.valid_from:
         raise RuleViolation(
             "valid_to.order",

@@ -38,14 +38,18 @@ STATUS_OF = {
 
 
 def leavers(
-    numbers: list[str], on: date, field: str = "persons"
+    numbers: list[str], on: date, field: str = "persons", *, indexed: bool = True
 ) -> list[tuple[Person, PersonVersion]]:
-    """The persons named, each a resident whose latest version is not after ``on``."""
+    """The persons named, each a resident whose latest version is not after ``on``.
+
+    Errors name ``field.<i>`` for a list of numbers, ``field`` for a single one.
+    """
     found = []
     for i, number in enumerate(numbers):
-        person = person_by_number(number, f"{field}.{i}")
+        where = f"{field}.{i}" if indexed else field
+        person = person_by_number(number, where)
         version = timeline.latest(person)
-        timeline.require_resident(version, f"{field}.{i}")
+        timeline.require_resident(version, where)
         timeline.require_in_order(version, on)
         found.append((person, version))
     if len({p.id for p, _ in found}) != len(found):
@@ -89,11 +93,12 @@ def _departure(
     future_days: int = 0,
     changes: dict | None = None,
     late_after_days: int | None = 14,
+    field: str = "persons",
 ) -> Movement:
     notified = check_notice_dates(notice, future_days=future_days)
-    leaving = leavers(numbers, notice.effective_on)
-    if reason == Reason.DEATH:
-        for _person, version in leaving:
+    if reason == Reason.DEATH:  # before the order check: a death before birth is its own error
+        for number in numbers:
+            version = timeline.latest(person_by_number(number, field))
             if notice.effective_on < version.birth_date:
                 raise RuleViolation(
                     "effective_on.before_birth",
@@ -101,6 +106,7 @@ def _departure(
                     "The date of death is before the date of birth.",
                     "effective_on",
                 )
+    leaving = leavers(numbers, notice.effective_on, field, indexed=field == "persons")
     successors = successor_of_head(leaving, notice.effective_on)
     movement = open_movement(
         municipality=municipality,
@@ -162,7 +168,15 @@ def record_move_out_abroad(
 @transaction.atomic
 def record_death(*, municipality: Municipality, actor: Actor, notice: DeathIn) -> Movement:
     """死亡: 異動日 is the date of death (notified within 7 days, else flagged late)."""
-    return _departure(municipality, actor, Reason.DEATH, [notice.person], notice, late_after_days=7)
+    return _departure(
+        municipality,
+        actor,
+        Reason.DEATH,
+        [notice.person],
+        notice,
+        late_after_days=7,
+        field="person",
+    )
 
 
 @transaction.atomic
