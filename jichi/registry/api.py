@@ -539,6 +539,22 @@ def population(request, code: str, on: date | None = None, format: str = "json")
     }
 
 
+@router.get(BASE + "/statistics/population.{fmt}", response={200: None, **ERRORS})
+def population_chart(request, code: str, fmt: str, on: date | None = None):
+    """The population pyramid on a date as ``png`` or ``svg`` (Japanese labels)."""
+    from jichi.registry.charts import population_pyramid
+
+    municipality = require(request, "statistics:read")
+    if fmt not in {"png", "svg"}:
+        raise RuleViolation(
+            "format.unknown", "形式は png または svg です。", "The format is png or svg.", "fmt"
+        )
+    stats = selectors.population(on or date.today())
+    title = f"{municipality.display_name} 人口ピラミッド（{stats['on'].isoformat()}）"
+    content = population_pyramid(stats["cells"], title=title, fmt=fmt)
+    return HttpResponse(content, content_type="image/png" if fmt == "png" else "image/svg+xml")
+
+
 class MovementCountRow(Schema):
     month: int
     reason: str

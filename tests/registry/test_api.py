@@ -251,3 +251,30 @@ def test_a_token_never_reads_another_municipalitys_person_by_number(
     )
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "person.not_found"
+
+
+def test_population_pyramid_as_png_and_svg(client, yokohama, clerk_secret):
+    move_in(client, yokohama.code, clerk_secret)
+    url = f"/api/v1/municipalities/{yokohama.code}/statistics/population"
+    png = client.get(f"{url}.png", **bearer(clerk_secret))
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    svg = client.get(f"{url}.svg", **bearer(clerk_secret)).content.decode()
+    assert "<svg" in svg and "人口ピラミッド" in svg and "歳以上" in svg
+    bad = client.get(f"{url}.gif", **bearer(clerk_secret))
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "format.unknown"
+
+
+def test_pyramid_counts_follow_the_cells():
+    from jichi.registry.charts import pyramid_counts
+    from jichi.registry.selectors import BANDS
+
+    men, women = pyramid_counts(
+        {
+            ("t", "n", "0-4", "1"): 3,
+            ("t", "n", "0-4", "2"): 2,
+            ("u", "m", "0-4", "1"): 1,
+            ("t", "n", "100+", "2"): 4,
+        }
+    )
+    assert men[0] == 4 and women[0] == 2 and women[BANDS.index("100+")] == 4
+    assert sum(men) == 4 and sum(women) == 6
