@@ -247,16 +247,21 @@ def population(on: date) -> dict:
     residents = versions_on(on).filter(status=ResidentStatus.RESIDENT)
     rows = (
         residents.annotate(band=band_expression(on))
-        .values_list("town_code", "town_name", "band", "sex")
+        .values_list("town_code", "town_name", "band", "sex", "kind")
         .annotate(n=Count("id"))
+        .order_by()
     )
-    cells = {(town, name, band, sex): n for town, name, band, sex, n in rows}
+    cells: dict[tuple[str, str, str, str], int] = {}
+    by_kind: dict[str, int] = {}
+    for town, name, band, sex, kind, n in rows:
+        cells[(town, name, band, sex)] = cells.get((town, name, band, sex), 0) + n
+        by_kind[kind] = by_kind.get(kind, 0) + n
     households = dict(
         residents.values("town_code")
         .annotate(n=Count("household", distinct=True))
         .values_list("town_code", "n")
+        .order_by()
     )
-    by_kind = dict(residents.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
     return {"on": on, "cells": cells, "households": households, "by_kind": by_kind}
 
 

@@ -18,9 +18,11 @@ from django.db import connections
 
 POLICY = "jichi_tenant_isolation"
 
+# The setting is read in scalar sub-selects so PostgreSQL evaluates it once per query
+# (an InitPlan), not once per row.
 _CONDITION = (
-    "(current_setting('jichi.tenants', true) = '*' OR municipality_code = ANY "
-    "(string_to_array(current_setting('jichi.tenants', true), ',')))"
+    "((SELECT current_setting('jichi.tenants', true)) = '*' OR municipality_code = ANY "
+    "(CAST((SELECT string_to_array(current_setting('jichi.tenants', true), ',')) AS text[])))"
 )
 
 
