@@ -24,7 +24,7 @@ test-deps:
 
 run: install system-deps
 	JICHI_DEBUG=1 $(BIN)/jichi migrate --noinput
-	JICHI_DEBUG=1 $(BIN)/jichi demo
+	JICHI_DEBUG=1 $(BIN)/jichi demo --residents 3000
 	JICHI_DEBUG=1 $(BIN)/jichi serve --bind 127.0.0.1:8000
 
 # The whole suite on SQLite; again on PostgreSQL when JICHI_TEST_POSTGRES=1 (CI sets it).

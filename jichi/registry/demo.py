@@ -47,17 +47,30 @@ Content (the tables below say where the numbers come from)
     住民票コード, unique in the municipality (an affine permutation of the 宛名番号 serial).
 
 History
-    Every person starts with a 転入 (国外転入 for newcomers from abroad) or, when born
-    after the household moved in, a 出生; later 転居 of the household, 氏名変更 (a
-    divorced mother and her children), 在留期間更新 and the 在留資格 of a child born
-    here (在留資格等変更), 転出 of a grown child or of a whole household, 死亡 with the
-    surviving spouse becoming 世帯主 in the same movement. One :class:`Movement` per
-    household event. A change at M of a version [F, ∞) recorded at T1 is written as
-    :func:`jichi.registry.timeline.rewrite` leaves it: the old row superseded at T2,
-    a restated [F, M) and the new [M, ∞), both recorded at T2. Simplifications: the
-    個人番号 and 住民票コード are on every version (their 2015 and 2002 職権記載 are not
-    modelled; persons removed before those dates have none); a foreign resident's
-    earlier renewals are not modelled, only the last one.
+    Every person starts with a 転入 (国外転入 for newcomers from abroad; a foreign
+    spouse here before 2012-07-09, when foreign residents entered the register, with a
+    職権記載 on that day) or, when born after the household moved in, a 出生; later
+    転居 of the household, 氏名変更 (a divorced mother and her children), 在留期間更新
+    and the 在留資格 of a child born here (在留資格等変更), 転出 of a grown child or of
+    a whole household, 死亡 with the surviving spouse becoming 世帯主 in the same
+    movement. One :class:`Movement` per household event. A change at M of a version
+    [F, ∞) recorded at T1 is written as :func:`jichi.registry.timeline.rewrite` leaves
+    it: the old row superseded at T2, a restated [F, M) and the new [M, ∞), both
+    recorded at T2. Simplifications: the 個人番号 and 住民票コード are on every version
+    (their 2015 and 2002 職権記載 are not modelled; persons removed before those dates
+    have none); of a foreign resident's renewals only the last one is. Nothing happens
+    in the 30 days before the reference day, so every notice is recorded by then.
+
+Speed and memory
+    Households are drawn and written one batch at a time; nothing is kept between
+    batches (with DEBUG on, Django's query log is emptied after each), so memory does not
+    grow with N: about 0.5 GB, most of it the postal data behind the 町字 lists, plus a
+    128 MiB SQLite page cache that keeps the indexes' pages in memory. On SQLite about
+    1,000 persons a second (2 shared cores), two thirds of it in ``bulk_create``; sealing
+    the 個人番号 (``with_my_number``, on by default) is a few per cent. 3,800,000
+    residents: about an hour and 12 GB of SQLite. With so few names (Faker's 50 surnames
+    plus 50, a few dozen given names a sex) people sharing name, birthday and sex are
+    common in a big population.
 
 This module is longer than the usual 500 lines because the tables of a plausible
 population belong together with the code that draws from them.
@@ -77,8 +90,8 @@ from datetime import date, datetime, timedelta
 from datetime import time as clock
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.db import transaction
+from django.db import connection, reset_queries, transaction
+from django.utils import timezone
 from faker import Faker
 from faker.providers.address.ja_JP import Provider as JapaneseAddresses
 from faker.providers.person.ja_JP import Provider as JapaneseNames
@@ -116,11 +129,11 @@ from jichi.tenancy.context import tenant_scope
 from jichi.tenancy.national import Kind, national_index, national_list
 from jichi.tenancy.principals import Actor
 
-__all__ = ["ACTOR", "DemoError", "DemoResult", "demo_state", "generate_population"]
+__all__ = ["ACTOR", "DemoError", "DemoResult", "DemoState", "demo_state", "generate_population"]
 
 ACTOR = Actor.system("demo")
 BATCH_RESIDENTS = 5_000
-MY_NUMBER_AUTO_LIMIT = 100_000  # above this, 個人番号 only when asked (sealing costs time)
+SQLITE_CACHE_KIB = 131_072  # SQLite page cache of the generating connection (128 MiB)
 MARK_RESIDENTS = "demo:residents"
 MARK_NEXT = "demo:next-household"
 MARK_SEED = "demo:seed"
@@ -135,11 +148,11 @@ RESIDENT_CODE_SINCE = date(2002, 8, 5).toordinal()
 # --- probabilities (per household unless said) ---------------------------------------
 
 SHAPES = (("single", 38), ("couple", 20), ("family", 25), ("single_parent", 9), ("extended", 8))
-P_FOREIGN = 0.033  # a foreign household (→ about 2.5 % of residents with the mixed ones)
+P_FOREIGN = 0.025  # a foreign household (→ about 2.5 % of residents with the mixed ones)
 P_MIXED = 0.025  # a couple or family with a foreign spouse
-P_GONE = 0.016  # the whole household has left (転出, 国外転出) or died out (死亡)
+P_GONE = 0.013  # the whole household has left (転出, 国外転出) or died out (死亡)
 P_WIDOWED = 0.15  # an elderly single whose spouse died here
-P_CHILD_LEFT = 0.12  # a grown child moved out (転出)
+P_CHILD_LEFT = 0.1  # a grown child moved out (転出)
 P_PARENT_DIED = 0.3  # one of the head's parents died here
 P_SPOUSE_LATER = 0.3  # the spouse moved in later (marriage)
 P_NAME_CHANGE = 0.3  # a single mother and her children changed their surname
@@ -150,14 +163,14 @@ CHILDREN = ((1, 45), (2, 42), (3, 11), (4, 2))
 
 # Ages of the head (or the single person) by shape: (low, high, weight).
 SINGLE_AGES = (
-    (18, 19, 3), (20, 24, 12), (25, 29, 11), (30, 34, 7), (35, 39, 6), (40, 44, 6),
-    (45, 49, 7), (50, 54, 7), (55, 59, 6), (60, 64, 6), (65, 69, 7), (70, 74, 8),
-    (75, 79, 7), (80, 84, 6), (85, 89, 4), (90, 94, 2), (95, 99, 1),
+    (18, 19, 2), (20, 24, 9), (25, 29, 8), (30, 34, 5), (35, 39, 5), (40, 44, 6),
+    (45, 49, 7), (50, 54, 7), (55, 59, 6), (60, 64, 6), (65, 69, 7), (70, 74, 9),
+    (75, 79, 9), (80, 84, 8), (85, 89, 6), (90, 94, 3), (95, 99, 1),
 )  # fmt: skip
 COUPLE_AGES = (
     (22, 24, 1), (25, 29, 3), (30, 34, 4), (35, 39, 3), (40, 44, 3), (45, 49, 3),
-    (50, 54, 5), (55, 59, 7), (60, 64, 10), (65, 69, 14), (70, 74, 17), (75, 79, 13),
-    (80, 84, 9), (85, 89, 5), (90, 94, 2),
+    (50, 54, 5), (55, 59, 7), (60, 64, 10), (65, 69, 16), (70, 74, 19), (75, 79, 15),
+    (80, 84, 11), (85, 89, 6), (90, 94, 3),
 )  # fmt: skip
 FAMILY_AGES = (
     (25, 29, 2), (30, 34, 7), (35, 39, 12), (40, 44, 15), (45, 49, 17), (50, 54, 15),
@@ -319,6 +332,11 @@ class DemoResult:
     seconds: float = 0.0
 
     @property
+    def removed(self) -> int:
+        """Persons added who are 除票 (転出, 死亡) on the reference day."""
+        return self.persons - (self.residents - self.residents_before)
+
+    @property
     def rows(self) -> int:
         return self.persons + self.households + self.versions + self.movements + self.subjects
 
@@ -435,7 +453,8 @@ class _Places:
 
     @staticmethod
     def _written(row, town: Town) -> str:
-        return f"{row.prefecture_name}{row.full_name.removesuffix(town.ward_name)}{town.ward_name}{town.name}"
+        city = row.full_name.removesuffix(town.ward_name)
+        return f"{row.prefecture_name}{city}{town.ward_name}{town.name}"
 
     def elsewhere_address(self, rng: random.Random) -> str:
         """An address in another municipality (前住所, 転出先)."""
@@ -485,10 +504,10 @@ class _Event:
 
 @dataclass
 class _Plan:
+    key: str  # the seed of the household's random streams
     members: list[_Member]
     events: list[_Event]
     address: dict
-    foreign: bool = False
 
     @property
     def residents(self) -> int:
@@ -502,15 +521,19 @@ class _Plan:
                 break
             kept.append(member)
             count += member.resident
-        return _Plan(kept, self.events, self.address, self.foreign)
+        return _Plan(self.key, kept, self.events, self.address)
 
 
 class _Draft:
     """A household being drawn: its random streams, members, events and taken days."""
 
-    def __init__(self, rng: random.Random, places_rng: random.Random) -> None:
+    def __init__(self, key: str, rng: random.Random, places_rng: random.Random) -> None:
+        self.key = key
         self.rng = rng
         self.places_rng = places_rng
+        self.foreign = ""  # the nationality of a foreign household
+        self.from_abroad = ""  # the country it came from (国外転入)
+        self.seeded = ""  # the Faker locale seeded for it
         self.members: list[_Member] = []
         self.events: list[_Event] = []
         self.taken: set[int] = set()
@@ -536,97 +559,1051 @@ class _Draft:
         self.events.append(_Event(on, reason, tuple(members), changes or {}, successor))
 
 
-# --- the planner -----------------------------------------------------------------------
+# --- the planner: who lives in household h, and what happened to them -----------------
+
+TABLES = {
+    "shapes": SHAPES,
+    "foreign_shapes": FOREIGN_SHAPES,
+    "extended": EXTENDED,
+    "children": CHILDREN,
+    "relocations": RELOCATIONS,
+    "nationalities": NATIONALITIES,
+    "mixed_nationalities": MIXED_NATIONALITIES,
+    "single": SINGLE_AGES,
+    "couple": COUPLE_AGES,
+    "family": FAMILY_AGES,
+    "single_parent": SINGLE_PARENT_AGES,
+    "middle_aged": MIDDLE_AGED,
+    "elderly": ELDERLY,
+    "siblings": SIBLING_AGES,
+    "foreign_single": FOREIGN_SINGLE_AGES,
+    "foreign_family": FOREIGN_FAMILY_AGES,
+}
+LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
+OTHER_SEX = {"1": "2", "2": "1"}
+SPOUSE_OF = {"1": "夫", "2": "妻"}  # the 続柄 of a spouse of this sex
+
+
+def _moving_out(on: int, destination: str) -> dict:
+    return {
+        "status": ResidentStatus.MOVED_OUT,
+        "destination_address": destination,
+        "planned_move_out_on": date.fromordinal(on),
+    }
+
+
+def _card(rng: random.Random) -> str:
+    """在留カード等番号: 2 letters, 8 digits, 2 letters."""
+    letters = rng.choices(LETTERS, k=4)
+    return f"{letters[0]}{letters[1]}{rng.randrange(10**8):08d}{letters[2]}{letters[3]}"
 
 
 class _Planner:
     """Draws household ``h`` of a seed: the same people whatever the municipality."""
 
     def __init__(self, code: str, seed: int, today: date) -> None:
-        self.code, self.seed, self.today = code, seed, today
-        self.last = today.toordinal() - RECENT_DAYS
+        self.seed, self.today = seed, today
+        self.now = today.toordinal()
+        self.last = self.now - RECENT_DAYS
         self.first = years_before(today, HISTORY_YEARS).toordinal()
         self.fake = Faker("ja_JP")
         self.fakers: dict[str, Faker] = {}
         self.names = _Names()
         self.places = _Places(code, seed)
-        self.tables = {
-            name: _Table(value)
-            for name, value in globals().items()
-            if name.isupper() and isinstance(value, tuple) and value and _weighted(value)
-        }
-        self.statuses = {nat: _Table(table) for nat, table in STATUSES.items()}
+        self.tables = {name: _Table(items) for name, items in TABLES.items()}
+        self.statuses = {nat: _Table(items) for nat, items in STATUSES.items()}
         self.foreign_names = {key: _pairs(text) for key, text in FOREIGN_NAMES.items()}
 
-    # draws
+    # --- draws
 
     def pick(self, rng: random.Random, table: str):
         return self.tables[table].pick(rng)
 
-    def age(self, rng: random.Random, table: str) -> int:
+    def birth(self, rng: random.Random, table: str) -> int:
+        """A birthday (ordinal) for an age drawn from ``table`` on the reference day."""
         low, high = self.pick(rng, table)
-        return rng.randint(low, high)
+        return self.birth_at(rng, rng.randint(low, high))
 
-    def birth(self, rng: random.Random, age: int) -> int:
-        """A birthday that makes the person ``age`` on the reference day."""
+    def birth_at(self, rng: random.Random, age: int) -> int:
         top = years_before(self.today, age).toordinal()
         span = top - years_before(self.today, age + 1).toordinal()
         return top - rng.randint(RECENT_DAYS if age == 0 else 0, span - 1)
 
-    def years_after(self, ordinal: int, years: float) -> int:
+    @staticmethod
+    def later(ordinal: int, years: float) -> int:
         return ordinal + int(years * 365.25)
+
+    def partner_birth(self, rng: random.Random, of: _Member) -> int:
+        """A spouse's birthday: husbands about two years older than their wives."""
+        gap = min(10.0, max(-6.0, rng.gauss(2.2, 3.0)))
+        birth = self.later(of.birth, gap if of.sex == "1" else -gap) + rng.randint(-180, 180)
+        return self.adult(rng, birth)
+
+    def adult(self, rng: random.Random, birth: int) -> int:
+        """``birth``, or a birthday of a 20-year-old if that would be younger."""
+        youngest = years_before(self.today, 20).toordinal()
+        return birth if birth <= youngest else youngest - rng.randint(0, 364)
 
     def found(self, draft: _Draft, head: _Member, floor: int = 0) -> int:
         """The day the household moved in: recent moves are the most frequent."""
-        age = (self.today.toordinal() - head.birth) / 365.25
-        low = max(self.years_after(head.birth, 18), self.first, floor)
-        high = self.last - 1
+        age = (self.now - head.birth) / 365.25
+        low, high = max(self.later(head.birth, 18), self.first, floor), self.last - 1
         if low >= high:
             founded = high
         else:
-            mean = max(3.0, (age - 18) * 0.45) * 365.25
-            founded = high - int(draft.rng.expovariate(1 / mean))
+            founded = high - int(draft.rng.expovariate(1 / (max(3.0, (age - 18) * 0.45) * 365.25)))
             if founded < low:
                 founded = low + int(draft.rng.random() * min(high - low, 3650))
         draft.founded = founded
         draft.taken.add(founded)
         return founded
 
-    # the household
+    # --- the household
 
     def household(self, index: int) -> _Plan:
         key = f"jichi-demo:{self.seed}:{index}"
         self.fake.seed_instance(key)
-        draft = _Draft(self.fake.random, random.Random(key + ":places"))
-        foreign = draft.rng.random() < P_FOREIGN
-        if foreign:
+        draft = _Draft(key, self.fake.random, random.Random(key + ":places"))
+        if draft.rng.random() < P_FOREIGN:
             self._foreign(draft)
         else:
             self._japanese(draft)
-        self._arrivals(draft, foreign)
+        self._origins(draft)
         end = self._gone_on(draft)
         address = self._relocations(draft, end)
         if end is not None:
-            self._leave_all(draft, end, foreign)
-        return _Plan(draft.members, draft.events, address, foreign)
+            self._leave_all(draft, end)
+        return _Plan(key, draft.members, draft.events, address)
 
     def _japanese(self, draft: _Draft) -> None:
-        shape = self.pick(draft.rng, "SHAPES")
-        getattr(self, f"_shape_{shape}")(draft, foreign=False)
-        spouse = next((m for m in draft.members if m.role == "spouse"), None)
+        shape = self.pick(draft.rng, "shapes")
+        getattr(self, f"_shape_{shape}")(draft, newcomer=False, floor=0)
+        self._arrival_days(draft)
         self._dress_japanese(draft)
-        if spouse is not None and spouse.resident and draft.rng.random() < P_MIXED:
-            nationality = self.pick(draft.rng, "MIXED_NATIONALITIES")
-            self._dress_foreign_spouse(draft, spouse, nationality)
+        spouse = next((m for m in draft.members if m.role == "spouse" and m.resident), None)
+        if spouse is not None and draft.members[0].resident and draft.rng.random() < P_MIXED:
+            self._dress_foreign_spouse(draft, spouse)
 
     def _foreign(self, draft: _Draft) -> None:
         rng = draft.rng
-        nationality = self.pick(rng, "NATIONALITIES")
-        special = nationality == "韓国" and rng.random() < 0.35
-        shape = self.pick(rng, "SHAPES" if special else "FOREIGN_SHAPES")
-        getattr(self, f"_shape_{shape}")(draft, foreign=not special)
+        nationality = self.pick(rng, "nationalities")
+        special = nationality == "韓国" and rng.random() < 0.35  # 特別永住者
+        shape = self.pick(rng, "shapes" if special else "foreign_shapes")
+        getattr(self, f"_shape_{shape}")(draft, newcomer=not special, floor=REGISTER_OF_FOREIGNERS)
+        self._arrival_days(draft)
         self._dress_foreign(draft, nationality, special)
 
+    # --- shapes (members, head first; ages; who left or died)
 
-def _weighted(value: tuple) -> bool:
-    return all(isinstance(item, tuple) and isinstance(item[-1], int | float) for item in value)
+    def _head(self, draft: _Draft, table: str, sex: str) -> _Member:
+        return draft.add("head", sex, self.birth(draft.rng, table), HEAD, head=True)
+
+    def _spouse(self, draft: _Draft, of: _Member, role="spouse", relationship="") -> _Member:
+        sex = OTHER_SEX[of.sex]
+        birth = self.partner_birth(draft.rng, of)
+        return draft.add(role, sex, birth, relationship or SPOUSE_OF[sex])
+
+    def _shape_single(self, draft: _Draft, newcomer: bool, floor: int) -> None:
+        rng = draft.rng
+        birth = self.birth(rng, "foreign_single" if newcomer else "single")
+        old = (self.now - birth) / 365.25 >= 60
+        head = draft.add(
+            "head", "1" if rng.random() < (0.32 if old else 0.58) else "2", birth, HEAD, True
+        )
+        self.found(draft, head, floor)
+        if not newcomer and (self.now - birth) / 365.25 >= 70 and rng.random() < P_WIDOWED:
+            self._widowed(draft, head)
+
+    def _widowed(self, draft: _Draft, survivor: _Member) -> None:
+        """The survivor's spouse died here; a widow became 世帯主 when her husband died."""
+        died = draft.day(draft.founded + 365, self.last)
+        if died is None:
+            return
+        partner = _Member(
+            "spouse", OTHER_SEX[survivor.sex], self.partner_birth(draft.rng, survivor), "", False
+        )
+        partner.leaves = died
+        change = {"status": ResidentStatus.DECEASED}
+        if survivor.sex == "2":  # the husband was the head
+            partner.role, partner.relationship, partner.is_head = "head", HEAD, True
+            survivor.role, survivor.relationship, survivor.is_head = "spouse", "妻", False
+            draft.members.insert(0, partner)
+            draft.event(died, Reason.DEATH, (0,), change, successor=1)
+        else:
+            partner.relationship = "妻"
+            draft.members.append(partner)
+            draft.event(died, Reason.DEATH, (1,), change)
+
+    def _shape_couple(self, draft: _Draft, newcomer: bool, floor: int) -> None:
+        rng = draft.rng
+        head = self._head(
+            draft, "foreign_family" if newcomer else "couple", "1" if rng.random() < 0.88 else "2"
+        )
+        spouse = self._spouse(draft, head)
+        founded = self.found(draft, head, floor)
+        if rng.random() < P_SPOUSE_LATER:  # married later, moved in then
+            spouse.arrival = (
+                draft.day(max(founded + 365, self.later(spouse.birth, 20)), self.last) or 0
+            )
+
+    def _shape_family(
+        self, draft: _Draft, newcomer: bool, floor: int, single: bool = False
+    ) -> None:
+        rng = draft.rng
+        if single:
+            table, sex = "single_parent", "2" if rng.random() < 0.85 else "1"
+        else:
+            table, sex = "family", "1" if rng.random() < 0.92 else "2"
+        head = self._head(draft, "foreign_family" if newcomer else table, sex)
+        parents = [head] if single else [head, self._spouse(draft, head)]
+        self.found(draft, head, floor)
+        self._children(draft, parents, "child", "子")
+        if rng.random() < P_CHILD_LEFT:
+            self._child_left(draft, parents)
+
+    def _shape_single_parent(self, draft: _Draft, newcomer: bool, floor: int) -> None:
+        self._shape_family(draft, newcomer, floor, single=True)
+
+    def _children(
+        self, draft: _Draft, parents: list[_Member], role: str, relationship: str
+    ) -> list[_Member]:
+        """1–4 children born when each parent was 20 to 45 (mothers around 30 at the first)."""
+        rng = draft.rng
+        low = self.later(max(p.birth for p in parents), 20)
+        high = min(self.later(min(p.birth for p in parents), 45), self.last)
+        if low > high:
+            return []
+        mother = next((p for p in parents if p.sex == "2"), parents[0])
+        birth = max(self.later(mother.birth, rng.uniform(24, 36)), low)
+        if birth > high:  # a young mother: the first child came earlier than most
+            birth = rng.randint(low, high)
+        children = []
+        for _ in range(self.pick(rng, "children")):
+            if birth > high:
+                break
+            children.append(draft.add(role, rng.choice("12"), birth, relationship))
+            birth = self.later(birth, rng.uniform(1, 5))
+        return children
+
+    def _child_left(self, draft: _Draft, parents: list[_Member]) -> None:
+        """An elder child who grew up here and moved out (転出)."""
+        rng = draft.rng
+        children = [m for m in draft.members if m.role == "child"]
+        birth = self.later(
+            children[0].birth if children else self.later(parents[0].birth, 30), -rng.uniform(1, 4)
+        )
+        if birth < self.later(max(p.birth for p in parents), 20):
+            return
+        arrival = max(birth, draft.founded)
+        left = draft.day(max(self.later(birth, 18), arrival + 60), self.last)
+        if left is None:
+            return
+        child = draft.add("child", rng.choice("12"), birth, "子")
+        child.leaves = left
+        destination = self.places.elsewhere_address(draft.places_rng)
+        draft.event(
+            left, Reason.MOVE_OUT, (len(draft.members) - 1,), _moving_out(left, destination)
+        )
+
+    def _shape_extended(self, draft: _Draft, newcomer: bool, floor: int) -> None:
+        variant = self.pick(draft.rng, "extended")
+        getattr(self, f"_extended_{variant}")(draft, floor)
+
+    def _extended_parents(self, draft: _Draft, floor: int) -> None:
+        """A middle-aged couple (and children) with the head's father and/or mother."""
+        rng = draft.rng
+        head = self._head(draft, "middle_aged", "1" if rng.random() < 0.85 else "2")
+        parents = [head, self._spouse(draft, head)] if rng.random() < 0.8 else [head]
+        founded = self.found(draft, head, floor)
+        if rng.random() < 0.6:
+            self._children(draft, parents, "child", "子")
+        father_birth = self.later(head.birth, -rng.uniform(22, 40))
+        oldest = years_before(self.today, 99).toordinal()  # nobody over 99 here
+        if father_birth < oldest:
+            father_birth = oldest + rng.randint(0, 364)
+        mother_birth = min(self.later(father_birth, rng.uniform(0, 5)), self.later(head.birth, -20))
+        both = rng.random() < 0.5
+        elders = []
+        if both or rng.random() < 0.35:
+            elders.append(draft.add("parent", "1", father_birth, "父"))
+        if both or not elders:
+            elders.append(draft.add("parent", "2", mother_birth, "母"))
+        if rng.random() < 0.5:  # they moved in later, to be looked after
+            joined = draft.day(founded + 365, self.last - 400)
+            for elder in elders:
+                elder.arrival = joined or 0
+        if len(elders) == 2 and rng.random() < P_PARENT_DIED:
+            start = max(founded, elders[0].arrival) + 365
+            died = draft.day(start, self.last)
+            if died is not None:
+                elders[0].leaves = died
+                index = draft.members.index(elders[0])
+                draft.event(died, Reason.DEATH, (index,), {"status": ResidentStatus.DECEASED})
+
+    def _extended_grandchildren(self, draft: _Draft, floor: int) -> None:
+        """An elderly head with a son, his wife (who married in) and their children."""
+        rng = draft.rng
+        head = self._head(draft, "elderly", "1" if rng.random() < 0.75 else "2")
+        parents = (
+            [head, self._spouse(draft, head)] if head.sex == "1" and rng.random() < 0.75 else [head]
+        )
+        founded = self.found(draft, head, floor)
+        son_birth = self.later(max(p.birth for p in parents), rng.uniform(25, 38))
+        if son_birth > years_before(self.today, 22).toordinal():
+            return
+        son = draft.add("child", "1", son_birth, "子")
+        wife = self._spouse(draft, son, role="child_spouse", relationship="子の妻")
+        grandchildren = self._children(draft, [son, wife], "grandchild", "子の子")
+        if rng.random() < 0.6:  # she married in
+            high = min([g.birth for g in grandchildren] + [self.last + 200]) - 200
+            wife.arrival = draft.day(max(founded + 30, self.later(wife.birth, 20)), high) or 0
+
+    def _extended_siblings(self, draft: _Draft, floor: int) -> None:
+        rng = draft.rng
+        head = self._head(draft, "siblings", rng.choice("12"))
+        for _ in range(1 if rng.random() < 0.8 else 2):
+            birth = self.later(head.birth, rng.choice((-1, 1)) * rng.uniform(1, 10))
+            birth = self.adult(rng, birth)
+            sex = rng.choice("12")
+            words = ("兄", "姉") if birth < head.birth else ("弟", "妹")
+            draft.add("sibling", sex, birth, words[int(sex) - 1])
+        self.found(draft, head, floor)
+
+    def _extended_lodger(self, draft: _Draft, floor: int) -> None:
+        rng = draft.rng
+        head = self._head(draft, "single", rng.choice("12"))
+        draft.add("lodger", rng.choice("12"), self.birth_at(rng, rng.randint(20, 60)), LODGER)
+        self.found(draft, head, floor)
+
+    # --- arrivals, departures, moves
+
+    def _arrival_days(self, draft: _Draft) -> None:
+        """Members born after the household moved in arrive by 出生, the others with it."""
+        for member in draft.members:
+            if member.arrival:
+                continue
+            if member.birth >= draft.founded:
+                member.arrival, member.reason = member.birth, Reason.BIRTH
+                draft.taken.add(member.birth)
+            else:
+                member.arrival = draft.founded
+
+    def _origins(self, draft: _Draft) -> None:
+        """The reason and 前住所 of every arrival that is not a birth."""
+        came_from = {draft.founded: draft.from_abroad or self._elsewhere(draft)}
+        for member in draft.members:
+            if member.reason == Reason.BIRTH:
+                continue
+            if (
+                member.items["kind"] == ResidentKind.FOREIGN
+                and member.arrival < REGISTER_OF_FOREIGNERS
+            ):
+                # in the register since foreign residents were, by the office (職権記載)
+                member.arrival, member.reason = REGISTER_OF_FOREIGNERS, Reason.RECORD_EX_OFFICIO
+                draft.taken.add(REGISTER_OF_FOREIGNERS)
+            else:
+                abroad = member.arrival == draft.founded and draft.from_abroad
+                member.reason = Reason.MOVE_IN_FROM_ABROAD if abroad else Reason.MOVE_IN
+                if member.arrival not in came_from:  # who move in on one day come from one place
+                    came_from[member.arrival] = self._elsewhere(draft)
+                member.previous_address = came_from[member.arrival]
+
+    def _elsewhere(self, draft: _Draft) -> str:
+        return self.places.elsewhere_address(draft.places_rng)
+
+    def _gone_on(self, draft: _Draft) -> int | None:
+        """The day the whole household left (or its last member died), for a few."""
+        if draft.rng.random() >= P_GONE:
+            return None
+        busy = [m.arrival for m in draft.members] + [e.on for e in draft.events]
+        return draft.day(max(max(busy) + 60, self.last - 3650), self.last)
+
+    def _leave_all(self, draft: _Draft, on: int) -> None:
+        rng = draft.rng
+        staying = [i for i, m in enumerate(draft.members) if m.resident]
+        if not staying:
+            return
+        old = (on - draft.members[staying[0]].birth) / 365.25 >= 70
+        if len(staying) == 1 and old and rng.random() < 0.6:
+            reason, change = Reason.DEATH, {"status": ResidentStatus.DECEASED}
+        elif draft.foreign and rng.random() < 0.6:
+            reason, change = Reason.MOVE_OUT_ABROAD, _moving_out(on, draft.foreign)
+        else:
+            reason = Reason.MOVE_OUT
+            change = _moving_out(on, self.places.elsewhere_address(draft.places_rng))
+        for i in staying:
+            draft.members[i].leaves = on
+        draft.event(on, reason, (), change)
+
+    def _relocations(self, draft: _Draft, end: int | None) -> dict:
+        """The first address, and the 転居 of the household to the next ones."""
+        prng = draft.places_rng
+        address = self.places.address(prng)
+        high = (end if end is not None else self.last) - 30
+        days = [
+            draft.day(draft.founded + 180, high) for _ in range(self.pick(draft.rng, "relocations"))
+        ]
+        for on in sorted(d for d in days if d is not None):
+            moved = self.places.address(prng)
+            draft.event(
+                on, Reason.MOVE_WITHIN, (), {**moved, "address_since": date.fromordinal(on)}
+            )
+        return address
+
+    # --- names, 戸籍, nationality
+
+    def _dress_japanese(self, draft: _Draft) -> None:
+        rng, names, members = draft.rng, self.names, draft.members
+        family = names.surname(rng)
+        given = [names.given(rng, m.sex, m.birth) for m in members]
+        surname = [names.surname(rng) if m.role == "lodger" else family for m in members]
+        full = [s[0] + g[0] for s, g in zip(surname, given, strict=True)]
+        koseki = self._koseki(draft, family[0], full)
+        renamed = self._name_change(draft, given)
+        for i, m in enumerate(members):
+            m.items = {
+                "kind": ResidentKind.JAPANESE,
+                "sex": m.sex,
+                "birth_date": date.fromordinal(m.birth),
+                "family_name": surname[i][0],
+                "family_name_kana": surname[i][1],
+                "given_name": given[i][0],
+                "given_name_kana": given[i][1],
+                "domicile": koseki[i][0],
+                "domicile_head": koseki[i][1],
+            }
+            if renamed and m.arrival > renamed[0] and i in renamed[1]:
+                m.items.update(renamed[2])  # born after the change: the new surname from birth
+
+    def _koseki(self, draft: _Draft, family: str, full: list[str]) -> list[tuple[str, str]]:
+        """本籍 and 筆頭者 of each member, after the 戸籍 they are in."""
+        rng, prng, members = draft.rng, draft.places_rng, draft.members
+        home = self.places.domicile(prng)
+
+        def man(birth: int) -> str:  # a man outside the household: a father, a former husband
+            return family + self.names.given(rng, "1", birth)[0]
+
+        head, roles = members[0], {m.role for m in members}
+        spouses = [i for i, m in enumerate(members) if m.role in ("head", "spouse")]
+        husband = next((i for i in spouses if members[i].sex == "1"), None)
+        if "spouse" in roles and husband is not None:
+            keeper = full[husband]
+        elif head.sex == "2" and "child" in roles:
+            keeper = man(head.birth - 730)
+        elif (self.now - head.birth) / 365.25 < 35 or "sibling" in roles:
+            keeper = man(self.later(head.birth, -30))  # still in the parents' 戸籍
+        else:
+            keeper = full[0]
+        fathers = [i for i, m in enumerate(members) if m.role == "parent" and m.sex == "1"]
+        elders_home = home if rng.random() < 0.5 else self.places.domicile(prng)
+        elders = (elders_home, full[fathers[0]] if fathers else man(self.later(head.birth, -30)))
+        son = next((i for i, m in enumerate(members) if m.role == "child"), None)
+        result = []
+        for i, m in enumerate(members):
+            if m.role == "lodger":
+                result.append((self.places.domicile(prng), full[i]))
+            elif m.role == "parent":
+                result.append(elders)
+            elif m.role in ("child_spouse", "grandchild") and son is not None:
+                result.append((home, full[son]))  # the son's own 戸籍
+            else:
+                result.append((home, keeper))
+        return result
+
+    def _name_change(self, draft: _Draft, given: list) -> tuple | None:
+        """A divorced mother takes her own surname back, with her children (氏名変更)."""
+        members, rng = draft.members, draft.rng
+        head = members[0]
+        if head.sex != "2" or any(m.role == "spouse" for m in members):
+            return None
+        children = [i for i, m in enumerate(members) if m.role == "child" and m.resident]
+        if not children or rng.random() >= P_NAME_CHANGE:
+            return None
+        on = draft.day(draft.founded + 180, self.last)
+        if on is None:
+            return None
+        maiden = self.names.surname(rng)
+        changes = {
+            "family_name": maiden[0],
+            "family_name_kana": maiden[1],
+            "domicile": self.places.domicile(draft.places_rng),
+            "domicile_head": maiden[0] + given[0][0],
+        }
+        subjects = (0, *children)
+        draft.event(on, Reason.NAME_CHANGE, subjects, changes)
+        return on, set(subjects), changes
+
+    def _foreign_name(self, draft: _Draft, nationality: str, part: str) -> tuple[str, str]:
+        """(alphabet, kanji or "") of a family name (``part="family"``) or a given name."""
+        rng = draft.rng
+        nationality = "韓国" if nationality == "朝鮮" else nationality
+        pool = self.foreign_names.get((nationality, part))
+        if pool is not None:
+            alphabet, kanji = rng.choice(pool)
+            return _ascii_upper(alphabet), kanji
+        fake = self._faker(draft, FAKER_LOCALE[nationality])
+        if part == "family":
+            return _ascii_upper(fake.last_name()), ""
+        first = fake.first_name_male() if part == "1" else fake.first_name_female()
+        if nationality == "ベトナム":  # family, middle, given: NGUYEN VAN HUNG
+            middle = ("VAN" if part == "1" else "THI") if rng.random() < 0.7 else fake.middle_name()
+            first = f"{middle} {first}"
+        return _ascii_upper(first), ""
+
+    def _faker(self, draft: _Draft, locale: str) -> Faker:
+        fake = self.fakers.get(locale)
+        if fake is None:
+            fake = self.fakers[locale] = Faker(locale)
+        if draft.seeded != locale:
+            fake.seed_instance(f"{draft.key}:{locale}")
+            draft.seeded = locale
+        return fake
+
+    def _foreign_items(
+        self, draft: _Draft, member: _Member, nationality: str, family: tuple
+    ) -> dict:
+        given = self._foreign_name(draft, nationality, member.sex)
+        return {
+            "kind": ResidentKind.FOREIGN,
+            "sex": member.sex,
+            "birth_date": date.fromordinal(member.birth),
+            "nationality": nationality,
+            "name_alphabet": f"{family[0]} {given[0]}",
+            "family_name": family[1],
+            "given_name": given[1] if family[1] else "",
+        }
+
+    def _dress_foreign(self, draft: _Draft, nationality: str, special: bool) -> None:
+        rng, members = draft.rng, draft.members
+        if special and rng.random() < 0.15:
+            nationality = "朝鮮"
+        names_of = "韓国" if nationality == "朝鮮" else nationality
+        draft.foreign = nationality
+        family = self._foreign_name(draft, names_of, "family")
+        alias = self.names.surname(rng) if special and rng.random() < 0.8 else None
+        status = None if special else self._head_status(draft, names_of)
+        if status in NEWCOMER_STATUSES and rng.random() < 0.7:
+            draft.from_abroad = nationality
+        for i, m in enumerate(members):
+            married_in = m.role in ("spouse", "child_spouse") and names_of in KEEPS_OWN_SURNAME
+            own = married_in or m.role == "lodger"
+            surname = self._foreign_name(draft, names_of, "family") if own else family
+            m.items = self._foreign_items(draft, m, nationality, surname)
+            if alias is not None:
+                given = self.names.given(rng, m.sex, m.birth)
+                m.items.update(alias=alias[0] + given[0], alias_kana=f"{alias[1]} {given[1]}")
+            if special:
+                items = {
+                    "article_30_45": Article30_45.SPECIAL_PERMANENT,
+                    "residence_card_no": _card(rng),
+                }
+            else:
+                items = self._status_items(
+                    draft, i, status if i == 0 else _dependent(status, m, rng)
+                )
+            self._status_from_birth(draft, i, items)
+
+    def _dress_foreign_spouse(self, draft: _Draft, spouse: _Member) -> None:
+        """A Japanese household whose head married a foreign national."""
+        rng = draft.rng
+        nationality = self.pick(rng, "mixed_nationalities")
+        family = self._foreign_name(draft, nationality, "family")
+        old_name = spouse.items["family_name"] + spouse.items["given_name"]
+        spouse.items = self._foreign_items(draft, spouse, nationality, family)
+        head = draft.members[0]
+        for m in draft.members:  # the Japanese spouse keeps the 戸籍 (筆頭者)
+            if m.items.get("domicile_head") == old_name:
+                m.items["domicile_head"] = head.items["family_name"] + head.items["given_name"]
+        status = S.SPOUSE_OF_JAPANESE if rng.random() < 0.6 else S.PERMANENT_RESIDENT
+        spouse.items.update(self._status_items(draft, draft.members.index(spouse), status))
+
+    def _head_status(self, draft: _Draft, nationality: str) -> ResidenceStatus:
+        table = self.statuses[nationality]
+        for _ in range(10):
+            status = table.pick(draft.rng)
+            if len(draft.members) == 1 or status in FAMILY_STATUSES:
+                return status
+        return S.PERMANENT_RESIDENT
+
+    def _status_items(self, draft: _Draft, index: int, status: ResidenceStatus) -> dict:
+        """在留資格, 在留期間, 満了日 (in the future) and card; the last renewal as a 43."""
+        rng, member = draft.rng, draft.members[index]
+        label, days = rng.choice(PERIODS[status])
+        items = {
+            "article_30_45": Article30_45.MEDIUM_LONG_TERM,
+            "residence_status": status.value,
+            "residence_period": label,
+            "residence_expiry": None,
+            "residence_card_no": _card(rng),
+        }
+        if not days:
+            return items
+        expiry = self.now + rng.randint(30, days)
+        renewed = expiry - days - rng.randint(31, 90)
+        on = draft.day(renewed - 10, renewed) if renewed > member.arrival + 60 else None
+        items["residence_expiry"] = date.fromordinal(expiry)
+        if on is None or on > self.last or member.reason == Reason.BIRTH:
+            return items
+        draft.event(on, Reason.RESIDENCE_STATUS_CHANGE, (index,), dict(items))
+        return {
+            **items,
+            "residence_expiry": date.fromordinal(expiry - days),
+            "residence_card_no": _card(rng),
+        }
+
+    def _status_from_birth(self, draft: _Draft, index: int, items: dict) -> None:
+        """A child born here is 出生による経過滞在者 until its status is granted (43)."""
+        member = draft.members[index]
+        if member.reason != Reason.BIRTH:
+            member.items.update(items)
+            return
+        member.items["article_30_45"] = Article30_45.TRANSITIONAL_BY_BIRTH
+        on = draft.day(member.birth + 30, min(member.birth + 55, self.last))
+        if on is not None:
+            draft.event(on, Reason.RESIDENCE_STATUS_CHANGE, (index,), items)
+
+
+def _dependent(status: ResidenceStatus, member: _Member, rng: random.Random) -> ResidenceStatus:
+    """The 在留資格 of a family member of a holder of ``status``."""
+    if status == S.PERMANENT_RESIDENT:
+        if member.role == "spouse" and rng.random() < 0.4:
+            return S.SPOUSE_OF_PERMANENT
+        return S.PERMANENT_RESIDENT
+    if status == S.LONG_TERM_RESIDENT:
+        return S.LONG_TERM_RESIDENT
+    return S.DEPENDENT
+
+
+# --- rows: the plan written the way the services and the timeline would have ------------
+
+_BLANK = {
+    f.attname: (None if f.null else f.get_default())
+    for f in PersonVersion._meta.concrete_fields
+    if f.attname
+    not in {
+        "id",
+        "municipality_id",
+        "person_id",
+        "history_no",
+        "valid_from",
+        "valid_to",
+        "recorded_at",
+        "superseded_at",
+        "movement_id",
+        "reason",
+    }
+}
+_NAME_FIELDS = {"family_name", "given_name", "family_name_kana", "given_name_kana", "name_alphabet"}
+_CATEGORY = {reason: category_of(reason) for reason in Reason}
+# Days from the event to its notice (届出日): (least, most, legal limit or None).
+_NOTICE_DAYS = {
+    Reason.BIRTH: (1, 14, 14),
+    Reason.MOVE_IN: (0, 14, 14),
+    Reason.MOVE_IN_FROM_ABROAD: (0, 14, 14),
+    Reason.MOVE_WITHIN: (0, 14, 14),
+    Reason.RECORD_EX_OFFICIO: (0, 0, None),
+    Reason.MOVE_OUT: (-14, 0, 14),  # notified before leaving
+    Reason.MOVE_OUT_ABROAD: (-14, 0, 14),
+    Reason.DEATH: (0, 7, 7),
+    Reason.NAME_CHANGE: (1, 20, None),
+    Reason.RESIDENCE_STATUS_CHANGE: (1, 20, None),
+}
+_ARRIVALS = {Reason.MOVE_IN, Reason.MOVE_IN_FROM_ABROAD, Reason.BIRTH, Reason.RECORD_EX_OFFICIO}
+_DEPARTURES = {Reason.MOVE_OUT, Reason.MOVE_OUT_ABROAD, Reason.DEATH}
+# Affine permutations of the 宛名番号 serial: unique 個人番号 and 住民票コード per municipality.
+_MY_NUMBER_FACTOR = 7_919_792_731
+_RESIDENT_CODE_FACTOR = 3_141_592_653
+
+
+class _Playing:
+    """One household while its events are played: who is there, where, their versions."""
+
+    def __init__(self, plan: _Plan, household_id, rng: random.Random) -> None:
+        self.plan, self.household_id, self.rng = plan, household_id, rng
+        self.lines: dict[int, list[dict]] = {}  # member → versions, the open one last
+        self.present: set[int] = set()
+        self.address = dict(plan.address)
+        self.last_recorded: datetime | None = None
+
+    def person(self, member: int):
+        return self.lines[member][0]["person_id"]
+
+
+class _Rows:
+    """The rows of one batch: households planned, numbered and ready for ``bulk_create``."""
+
+    def __init__(
+        self,
+        code: str,
+        seed: int,
+        today: date,
+        *,
+        person_serial: int,
+        household_serial: int,
+        my_number: bool,
+    ) -> None:
+        self.code, self.today, self.my_number = code, today, my_number
+        self.person_serial, self.household_serial = person_serial, household_serial
+        self.my_number_offset = _stable(seed, code, "my_number") % 10**11
+        self.resident_code_offset = _stable(seed, code, "resident_code") % 10**10
+        self.households: list[Household] = []
+        self.persons: list[Person] = []
+        self.movements: list[Movement] = []
+        self.versions: list[dict] = []
+        self.subjects: list[MovementSubject] = []
+
+    def add(self, plan: _Plan) -> None:
+        """Play the plan's events in order: movements, subjects and versions."""
+        household = Household(
+            id=new_id(),
+            municipality_id=self.code,
+            number=make_household_number(self.household_serial),
+        )
+        self.household_serial += 1
+        state = _Playing(plan, household.id, random.Random(plan.key + ":notices"))
+        for event in _events(plan):
+            if event.reason in _ARRIVALS:
+                subjects = [i for i in event.members if i < len(plan.members)]
+            elif event.members:
+                subjects = [i for i in event.members if i in state.present]
+            else:
+                subjects = sorted(state.present)
+            if subjects:
+                self._play(state, event, subjects)
+        heads = sum(state.lines[i][-1]["is_head"] for i in state.present)
+        if state.present and heads != 1:
+            raise RuntimeError(f"demo household {plan.key} would have {heads} heads")
+        household.created_at = min(line[0]["recorded_at"] for line in state.lines.values())
+        self.households.append(household)
+        for line in state.lines.values():
+            self.versions.extend(line)
+
+    def _play(self, state: _Playing, event: _Event, subjects: list[int]) -> None:
+        movement = self._movement(state.rng, event, state.last_recorded)
+        state.last_recorded = movement.recorded_at
+        household = state.household_id
+        if event.reason in _ARRIVALS:
+            for i in subjects:
+                first = self._first(state.plan.members[i], household, movement, state.address)
+                state.lines[i] = [first]
+                state.present.add(i)
+                self._subject(movement, first["person_id"], None, household)
+            return
+        if event.reason == Reason.MOVE_WITHIN:
+            state.address = {k: event.changes[k] for k in state.address}
+        leaving = event.reason in _DEPARTURES
+        for i in subjects:
+            _change(state.lines[i], movement, event.changes)
+            self._subject(movement, state.person(i), household if leaving else None, None)
+        if leaving:
+            state.present.difference_update(subjects)
+            if event.successor in state.present:  # the spouse left behind becomes 世帯主
+                successor = event.successor
+                _change(state.lines[successor], movement, {"is_head": True, "relationship": HEAD})
+                self._subject(movement, state.person(successor), household, household)
+
+    def _movement(
+        self, rng: random.Random, event: _Event, last_recorded: datetime | None
+    ) -> Movement:
+        least, most, limit = _NOTICE_DAYS[event.reason]
+        delay = rng.randint(least, most)
+        if limit is not None and most > 0 and rng.random() < P_LATE:
+            delay = rng.randint(limit + 1, limit + 60)
+        notified = date.fromordinal(min(event.on + delay, self.today.toordinal() - 1))
+        recorded = datetime.combine(notified, clock(8, 30), TOKYO) + timedelta(
+            minutes=rng.randint(0, 510)
+        )
+        if last_recorded is not None and recorded <= last_recorded:
+            recorded = last_recorded + timedelta(minutes=rng.randint(5, 90))
+        effective = date.fromordinal(event.on)
+        movement = Movement(
+            id=new_id(),
+            municipality_id=self.code,
+            reason=event.reason,
+            category=_CATEGORY[event.reason],
+            effective_on=effective,
+            notified_on=notified,
+            recorded_at=recorded,
+            actor_kind=ACTOR.kind,
+            actor_id=ACTOR.id,
+            actor_label=ACTOR.label,
+            late=limit is not None and (notified - effective).days > limit,
+        )
+        self.movements.append(movement)
+        return movement
+
+    def _first(self, member: _Member, household, movement: Movement, address: dict) -> dict:
+        """The first version of a person who arrives (or is born) with ``movement``."""
+        serial = self.person_serial
+        self.person_serial += 1
+        person = Person(
+            id=new_id(),
+            municipality_id=self.code,
+            number=make_resident_number(serial),
+            created_at=movement.recorded_at,
+        )
+        self.persons.append(person)
+        on = movement.effective_on
+        row = dict(_BLANK)
+        row.update(member.items)
+        row.update(address)
+        row.update(
+            person_id=person.id,
+            history_no=1,
+            valid_from=on,
+            valid_to=None,
+            recorded_at=movement.recorded_at,
+            superseded_at=None,
+            movement_id=movement.id,
+            reason=movement.reason,
+            status=ResidentStatus.RESIDENT,
+            household_id=household,
+            relationship=member.relationship,
+            is_head=member.is_head,
+            became_resident_on=on,
+            address_since=on,
+            previous_address=member.previous_address,
+        )
+        if row["kind"] == ResidentKind.FOREIGN:
+            row["became_foreign_resident_on"] = on
+        row.update(name_keys(row))
+        row.update(self._numbers(serial, member.leaves))
+        return row
+
+    def _numbers(self, serial: int, left: int | None) -> dict:
+        """住民票コード and 個人番号 (sealed), unless the person left before they existed."""
+        numbers = {}
+        if left is None or left >= RESIDENT_CODE_SINCE:
+            base = f"{(serial * _RESIDENT_CODE_FACTOR + self.resident_code_offset) % 10**10:010d}"
+            numbers["resident_code"] = base + resident_record_code_check_digit(base)
+        if self.my_number and (left is None or left >= MY_NUMBER_SINCE):
+            base = f"{(serial * _MY_NUMBER_FACTOR + self.my_number_offset) % 10**11:011d}"
+            cipher, index = seal_my_number(base + my_number_check_digit(base), self.code)
+            numbers.update(my_number_cipher=cipher, my_number_index=index)
+        return numbers
+
+    def _subject(self, movement: Movement, person_id, before, after) -> None:
+        self.subjects.append(
+            MovementSubject(
+                id=new_id(),
+                municipality_id=self.code,
+                movement_id=movement.id,
+                person_id=person_id,
+                household_before_id=before,
+                household_after_id=after,
+            )
+        )
+
+    def write(self) -> None:
+        Household.objects.bulk_create(self.households, batch_size=1000)
+        Person.objects.bulk_create(self.persons, batch_size=1000)
+        Movement.objects.bulk_create(self.movements, batch_size=1000)
+        versions = [
+            PersonVersion(id=new_id(), municipality_id=self.code, **row) for row in self.versions
+        ]
+        PersonVersion.objects.bulk_create(versions, batch_size=500)
+        MovementSubject.objects.bulk_create(self.subjects, batch_size=1000)
+
+
+def _events(plan: _Plan) -> list[_Event]:
+    """Arrivals (one movement per day and reason; one per birth) and the other events, in order."""
+    groups: dict[tuple, list[int]] = {}
+    for i, member in enumerate(plan.members):
+        key = (member.arrival, member.reason, i if member.reason == Reason.BIRTH else -1)
+        groups.setdefault(key, []).append(i)
+    arrivals = [
+        _Event(on, reason, tuple(members), {}) for (on, reason, _), members in groups.items()
+    ]
+    ordered = [(e.on, 0, n, e) for n, e in enumerate(arrivals)]
+    ordered += [(e.on, 1, n, e) for n, e in enumerate(plan.events)]
+    return [e for *_, e in sorted(ordered, key=lambda item: item[:3])]
+
+
+def _change(line: list[dict], movement: Movement, changes: dict) -> None:
+    """What :func:`jichi.registry.timeline.rewrite` leaves for a change from the 異動日 on."""
+    current = line[-1]
+    on, recorded = movement.effective_on, movement.recorded_at
+    current["superseded_at"] = recorded
+    if current["valid_from"] < on:  # the part before the change, restated
+        line.append(
+            {
+                **current,
+                "history_no": len(line) + 1,
+                "valid_to": on,
+                "recorded_at": recorded,
+                "superseded_at": None,
+            }
+        )
+    new = {**current, **changes}
+    new.update(
+        history_no=len(line) + 1,
+        valid_from=on,
+        valid_to=None,
+        recorded_at=recorded,
+        superseded_at=None,
+        movement_id=movement.id,
+        reason=movement.reason,
+    )
+    if _NAME_FIELDS & changes.keys():
+        new.update(name_keys(new))
+    line.append(new)
+
+
+# --- the run ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoState:
+    """How far the demo population of a municipality has got (its marker rows)."""
+
+    seed: int
+    residents: int
+    next_household: int
+    reference_day: date
+
+
+def demo_state(code: str) -> DemoState | None:
+    """The demo population's progress in municipality ``code``, or None if it has none."""
+    with tenant_scope(code):
+        marks = dict(
+            NumberSequence.objects.filter(
+                name__in=[MARK_RESIDENTS, MARK_NEXT, MARK_SEED, MARK_DAY]
+            ).values_list("name", "last")
+        )
+    if MARK_SEED not in marks:
+        return None
+    return DemoState(
+        seed=marks[MARK_SEED],
+        residents=marks.get(MARK_RESIDENTS, 0),
+        next_household=marks.get(MARK_NEXT, 0),
+        reference_day=date.fromordinal(marks[MARK_DAY]),
+    )
+
+
+def _reserve(code: str, name: str, count: int) -> int:
+    """The first of ``count`` serials taken from the municipality's sequence ``name``."""
+    sequence, _ = NumberSequence.objects.select_for_update().get_or_create(
+        municipality_id=code, name=name
+    )
+    first = sequence.last + 1
+    sequence.last += count
+    sequence.save(update_fields=["last"])
+    return first
+
+
+def _mark(code: str, values: dict[str, int]) -> None:
+    for name, value in values.items():
+        NumberSequence.objects.update_or_create(
+            municipality_id=code, name=name, defaults={"last": value}
+        )
+
+
+def generate_population(
+    code: str,
+    residents: int,
+    *,
+    seed: int = 1,
+    with_my_number: bool = True,
+    batch_size: int = BATCH_RESIDENTS,
+    today: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> DemoResult:
+    """Give municipality ``code`` a synthetic population of ``residents`` residents.
+
+    Idempotent and resumable (see the module docstring): what is already there counts,
+    only the missing residents are added, in transactions of about ``batch_size``
+    residents each. ``with_my_number`` gives the residents a sealed 個人番号 (about 13 µs
+    each, a few per cent of the run). ``today`` is the reference day of a new population (the
+    local date by default). ``progress(done, total)`` is called after each batch.
+    Raises :class:`DemoError` for another seed than the population's, or bad arguments.
+    """
+    if residents < 0 or seed < 0 or batch_size < 1:
+        raise DemoError("residents and seed must be 0 or more, batch_size 1 or more.")
+    started = time.perf_counter()
+    state = demo_state(code)
+    if state is not None and state.seed != seed:
+        raise DemoError(
+            f"{code} already has a demo population made with seed {state.seed}; "
+            f"run with --seed {state.seed} to top it up."
+        )
+    if state is None:
+        state = DemoState(seed, 0, 0, today or timezone.localdate())
+    result = DemoResult(
+        code,
+        seed,
+        state.reference_day,
+        state.residents,
+        max(residents, state.residents),
+        with_my_number=with_my_number,
+    )
+    if residents > state.residents:
+        _generate(code, residents, state, result, batch_size, progress)
+        with transaction.atomic(), tenant_scope(code):
+            audit(
+                ACTOR,
+                "registry.demo.generated",
+                object_type="municipality",
+                object_id=code,
+                details={
+                    "persons": result.persons,
+                    "residents": residents,
+                    "households": result.households,
+                    "seed": seed,
+                    "reference_day": state.reference_day.isoformat(),
+                    "with_my_number": with_my_number,
+                },
+            )
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _generate(
+    code: str, residents: int, state: DemoState, result: DemoResult, batch_size: int, progress
+) -> None:
+    planner = _Planner(code, state.seed, state.reference_day)
+    if connection.vendor == "sqlite":  # index pages stay in memory while millions go in
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+    done, index = state.residents, state.next_household
+    if progress is not None:
+        progress(done, residents)
+    while done < residents:
+        plans, added = [], 0
+        while added < batch_size and done + added < residents:
+            plan = planner.household(index)
+            index += 1
+            room = residents - done - added
+            if plan.residents > room:
+                plan = plan.cut(room)
+            plans.append(plan)
+            added += plan.residents
+        with transaction.atomic(), tenant_scope(code):
+            rows = _Rows(
+                code,
+                state.seed,
+                state.reference_day,
+                person_serial=_reserve(code, "resident", sum(len(p.members) for p in plans)),
+                household_serial=_reserve(code, "household", len(plans)),
+                my_number=result.with_my_number,
+            )
+            for plan in plans:
+                rows.add(plan)
+            rows.write()
+            done += added
+            _mark(
+                code,
+                {
+                    MARK_SEED: state.seed,
+                    MARK_RESIDENTS: done,
+                    MARK_NEXT: index,
+                    MARK_DAY: state.reference_day.toordinal(),
+                },
+            )
+        reset_queries()  # with DEBUG on, Django keeps every query: not millions of rows' worth
+        result.persons += len(rows.persons)
+        result.households += len(rows.households)
+        result.versions += len(rows.versions)
+        result.movements += len(rows.movements)
+        result.subjects += len(rows.subjects)
+        if progress is not None:
+            progress(done, residents)
