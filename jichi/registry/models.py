@@ -196,13 +196,19 @@ class PersonVersion(TenantModel):
                 condition=CURRENT,
                 name="version_current_person",
             ),
+            # Prefix search (LIKE 'key%') on PostgreSQL needs pattern operators unless the
+            # collation is C; other databases ignore opclasses.
             models.Index(
-                fields=["municipality", "name_key"], condition=CURRENT, name="version_current_name"
+                fields=["municipality", "name_key"],
+                condition=CURRENT,
+                name="version_current_name",
+                opclasses=["varchar_ops", "varchar_pattern_ops"],
             ),
             models.Index(
                 fields=["municipality", "kanji_key"],
                 condition=CURRENT,
                 name="version_current_kanji",
+                opclasses=["varchar_ops", "varchar_pattern_ops"],
             ),
             models.Index(
                 fields=["municipality", "birth_date"],
