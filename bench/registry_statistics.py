@@ -83,7 +83,7 @@ def _generate(code: str, n: int, towns: list) -> None:
             CASE WHEN p.i %% 33 = 0 THEN '2' ELSE '1' END,
             CASE WHEN p.i %% 40 = 0 THEN '2' ELSE '1' END, '山田', '太郎', 'ヤマダ', 'タロウ',
             '', '', '', '', '', 'ヤマダタロウ' || p.i, '山田太郎' || p.i,
-            date '1925-01-01' + ((p.i * 7919) %% 36500), 'day', '',
+            date '1925-01-01' + ((p.i::bigint * 7919) %% 36500)::int, 'day', '',
             CASE WHEN p.i %% 2 = 0 THEN '1' ELSE '2' END,
             (%(codes)s::text[])[1 + p.i %% %(towns)s], (%(names)s::text[])[1 + p.i %% %(towns)s],
             '1番地', '', '', h.id, CASE WHEN p.i %% 2 = 0 THEN '世帯主' ELSE '妻' END,
