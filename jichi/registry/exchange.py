@@ -13,27 +13,31 @@ layout, its formats and the mapping to the standard's items are in
 - :func:`import_register` reads such a file (UTF-8 with or without BOM, or cp932) in
   two streaming passes. The first validates every row and writes a report of every
   problem; if there is any, **nothing is imported** (the whole file is refused).
-  The second inserts whole persons in batches, one transaction each, with
-  ``bulk_create``. A run that dies half-way is finished by running it again: persons
-  already in the register (same 宛名番号, same history) are skipped, movements and
-  households are found again by their natural keys (異動ID, 世帯番号).
+  The second inserts whole persons in batches, one transaction each, with multi-row
+  inserts (:class:`_Inserter`). A run that dies half-way is finished by running it
+  again: persons already in the register (same 宛名番号, same history) are skipped,
+  movements and households are found again by their natural keys (異動ID, 世帯番号).
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import functools
+import gc
 import hashlib
 import io
 import itertools
 import json
+import operator
 import os
 import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -53,7 +57,7 @@ from jichi.common.checkdigits import (
 from jichi.common.errors import FieldError, RuleViolation
 from jichi.common.ids import new_id
 from jichi.common.kana import validate_katakana_name
-from jichi.common.secrets import open_my_number, seal_my_number
+from jichi.common.secrets import blind_index, encrypt, my_number_context, open_my_number
 from jichi.registry.codes import (
     STANDARD_CATEGORY,
     Article30_45,
@@ -95,6 +99,8 @@ __all__ = [
 ENCODINGS = ("utf-8", "cp932")
 REPORT_HEADER = ("line", "column", "code", "message_ja", "message_en")
 DEFAULT_ACTOR = Actor.system("registry-exchange")
+_LINE_MASK = (1 << 32) - 1
+_FINGERPRINT_MASK = (1 << 48) - 1
 _PG_LOCK_CLASS = 7_316_003  # pg_try_advisory_lock(class, municipality): one import at a time
 
 # --- the layout ---------------------------------------------------------------------
@@ -395,8 +401,34 @@ _BLANK: dict[str, Any] = {
     "my_number": None,
     "history_no": None,
 }
-_STRIPPED = {"text", "kana"}  # kinds whose cells are kept exactly as written
 _UNCACHED = {"uuid", "datetime", "history_no", "my_number", "json"}  # nearly always new
+
+
+def _fromisoformat_z(raw: str) -> datetime:
+    return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+
+
+def _identity(raw: str) -> str:
+    return raw
+
+
+# The second pass converts a file the first one checked: no validation, same values.
+_TRUSTED: dict[str, Callable[[str], Any]] = {
+    "municipality": _identity,
+    "resident_number": _identity,
+    "household_number": _identity,
+    "resident_code": _identity,
+    "my_number": _identity,
+    "choice": _identity,
+    "town_code": _identity,
+    "postal_code": _identity,
+    "history_no": int,
+    "date": date.fromisoformat,
+    "datetime": _fromisoformat_z,
+    "flag": "1".__eq__,
+    "uuid": uuid.UUID,
+    "json": json.loads,
+}
 
 
 # --- export -------------------------------------------------------------------------
@@ -411,19 +443,51 @@ class ExportResult:
     encoding: str = "utf-8"
 
 
-def _format(column: Column, value: Any) -> str:
-    kind = column.kind
-    if value is None:
-        return ""
-    if kind == "date":
-        return _format_date(value)
-    if kind == "datetime":
-        return _format_datetime(value)
-    if kind == "flag":
-        return "1" if value else "0"
-    if kind == "json":
-        return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
-    return str(value)
+def _format_text(value: Any) -> str:
+    return "" if value is None else value
+
+
+def _format_flag(value: bool) -> str:
+    return "1" if value else "0"
+
+
+def _format_json(value: dict | None) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
+
+
+_FORMATS: dict[str, Callable[[Any], str]] = {
+    "date": _format_date,
+    "datetime": _format_datetime,
+    "flag": _format_flag,
+    "json": _format_json,
+    "history_no": str,
+    "uuid": str,
+}
+# Cells the export computes rather than reads: they follow the queried values.
+_COMPUTED = ("municipality", "household_before", "household_after", "reason_category", "my_number")
+
+
+def _path(column: Column) -> str | None:
+    """The query path of a column's value (None: computed by the export)."""
+    if column.attr in _COMPUTED:
+        return None
+    if column.source == "version":
+        return column.attr
+    if column.source == "movement":
+        return "movement_id" if column.attr == "id" else f"movement__{column.attr}"
+    return {"number": "person__number", "household": "household__number"}[column.attr]
+
+
+def _export_plan(columns: list[Column]) -> tuple[list[str], list[tuple[int, Callable]]]:
+    """The paths to query and, per column, where its value is and how it is written."""
+    paths = [path for path in map(_path, columns) if path]
+    paths += ["person_id", "movement_id", "reason", "my_number_cipher", "history_no"]
+    plan = []
+    for column in columns:
+        path = _path(column)
+        index = paths.index(path) if path else len(paths) + _COMPUTED.index(column.attr)
+        plan.append((index, _FORMATS.get(column.kind, _format_text)))
+    return paths, plan
 
 
 def export_register(
@@ -440,10 +504,11 @@ def export_register(
     ``stream`` is a binary file (the bytes are ``encoding``: ``utf-8`` with a BOM, or
     ``cp932`` without), or a text stream (then the caller's encoding applies and a BOM
     character is written first for ``utf-8``). Rows come ordered by 宛名番号 then
-    履歴番号; versions are read through one streaming query (``iterator``) and the
-    movement subjects per chunk, so memory stays constant. One audit entry records the
-    run (counts only). A value that ``cp932`` cannot hold is refused with
-    ``export.not_encodable`` naming the 宛名番号, 履歴番号 and column.
+    履歴番号; versions are read through one streaming query (``iterator``, tuples rather
+    than model instances) and the movement subjects per chunk, so memory stays
+    constant. One audit entry records the run (counts only). A value that ``cp932``
+    cannot hold is refused with ``export.not_encodable`` naming the 宛名番号, 履歴番号
+    and column.
     """
     code = validate_local_government_code(municipality_code)
     if encoding not in ENCODINGS:
@@ -451,30 +516,35 @@ def export_register(
     if not Municipality.objects.filter(code=code).exists():
         raise _unknown_municipality(code)
     columns = [c for c in COLUMNS if not (omit_my_number and c.name == MY_NUMBER_COLUMN)]
+    paths, plan = _export_plan(columns)
     text, detach = _text_stream(stream, encoding)
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow([c.name for c in columns])
     result = ExportResult(code, omit_my_number=omit_my_number, encoding=encoding)
     with tenant_scope(code, "register export"):
         versions = (
-            PersonVersion.objects.select_related("person", "household", "movement")
-            .order_by("person__number", "history_no")
+            PersonVersion.objects.order_by("person__number", "history_no")
+            .values_list(*paths)
             .iterator(chunk_size=chunk_size)
         )
         last_person = None
+        opened: dict[bytes, str] = {}
         for chunk in _chunks(versions, chunk_size):
-            subjects = _subjects_of(chunk)
-            opened: dict[bytes, str] = {}
-            for version in chunk:
-                if version.person_id != last_person:
-                    last_person = version.person_id
+            subjects = _subjects_of({values[-5] for values in chunk})
+            for values in chunk:
+                person_id, movement_id, reason, cipher, history_no = values[-5:]
+                if person_id != last_person:
+                    last_person = person_id
                     result.persons += 1
                     opened.clear()
-                row = _export_row(version, columns, subjects, opened, omit_my_number, code)
+                before, after = subjects.get((movement_id, person_id), ("", ""))
+                number = "" if omit_my_number else _open(cipher, opened, code)
+                extended = (*values, code, before, after, STANDARD_CATEGORY[reason], number)
+                row = [write(extended[i]) for i, write in plan]
                 try:
                     writer.writerow(row)
                 except UnicodeEncodeError as exc:
-                    raise _not_encodable(version, columns, row, encoding) from exc
+                    raise _not_encodable(extended, history_no, columns, row, encoding) from exc
                 result.rows += 1
         audit(
             actor or DEFAULT_ACTOR,
@@ -520,47 +590,12 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def _subjects_of(versions: list[PersonVersion]) -> dict[tuple, tuple[str, str]]:
-    """(movement id, person id) → (世帯番号 before, after) for the versions of a chunk."""
-    persons = {v.person_id for v in versions}
+def _subjects_of(persons: set) -> dict[tuple, tuple[str, str]]:
+    """(movement id, person id) → (世帯番号 before, after) for the persons of a chunk."""
     rows = MovementSubject.objects.filter(person_id__in=persons).values_list(
         "movement_id", "person_id", "household_before__number", "household_after__number"
     )
     return {(m, p): (before or "", after or "") for m, p, before, after in rows}
-
-
-def _export_row(
-    version: PersonVersion,
-    columns: list[Column],
-    subjects: dict,
-    opened: dict,
-    omit_my_number: bool,
-    code: str,
-) -> list[str]:
-    movement = version.movement
-    before, after = subjects.get((version.movement_id, version.person_id), ("", ""))
-    row = []
-    for column in columns:
-        source, attr = column.source, column.attr
-        if source == "version":
-            if attr == "my_number":
-                value = _open(version.my_number_cipher, opened, code)
-            else:
-                value = getattr(version, attr)
-        elif source == "movement":
-            value = getattr(movement, attr)
-        elif source == "key":
-            value = {
-                "municipality": code,
-                "number": version.person.number,
-                "household": version.household.number if version.household_id else "",
-            }[attr]
-        elif source == "subject":
-            value = before if attr == "household_before" else after
-        else:  # derived
-            value = STANDARD_CATEGORY.get(version.reason, "")
-        row.append(_format(column, value))
-    return row
 
 
 def _open(cipher, opened: dict, code: str) -> str:
@@ -573,16 +608,17 @@ def _open(cipher, opened: dict, code: str) -> str:
     return opened[blob]
 
 
-def _not_encodable(version, columns, row, encoding) -> RuleViolation:
+def _not_encodable(values, history_no, columns, row, encoding) -> RuleViolation:
     column = next(
         (c.name for c, cell in zip(columns, row, strict=True) if not _encodable(cell, encoding)),
         "",
     )
+    number = row[HEADER.index("宛名番号")]
     return RuleViolation(
         "export.not_encodable",
-        f"宛名番号 {version.person.number} 履歴番号 {version.history_no} の{column}に"
+        f"宛名番号 {number} 履歴番号 {history_no} の{column}に"
         f"{encoding}で表せない文字があります。UTF-8 で出力してください。",
-        f"{column} of 宛名番号 {version.person.number}, 履歴番号 {version.history_no} holds "
+        f"{column} of 宛名番号 {number}, 履歴番号 {history_no} holds "
         f"a character {encoding} cannot encode; export in UTF-8.",
         "encoding",
     )
@@ -669,7 +705,7 @@ class _Report:
             self._open()
         self.writer.writerow([line, column, code, message_ja, message_en])
         self.problems += 1
-        if line > 0:
+        if line > 1:  # a data row (1 is the header, 0 the file as a whole)
             self.lines.add(line)
 
     def close(self) -> None:
@@ -715,19 +751,35 @@ class _HashingReader(io.RawIOBase):
 
 @dataclass
 class _Source:
-    """One pass over the file: (line, cells) records, with the header read first."""
+    """One pass over the file: (line, cells) records, with the header read first.
+
+    Lines are split in bytes and decoded one by one (a line break is never part of a
+    multi-byte character in UTF-8 or cp932), so a byte that does not decode is
+    reported on its own line.
+    """
 
     path: Path
     encoding: str
     raw: _HashingReader = field(init=False)
-    text: io.TextIOWrapper = field(init=False)
+    buffered: io.BufferedReader = field(init=False)
     reader: Any = field(init=False)
+    physical: int = 0  # lines read so far
 
     def __post_init__(self) -> None:
         self.raw = _HashingReader(self.path)
-        buffered = io.BufferedReader(self.raw, buffer_size=1 << 20)
-        self.text = io.TextIOWrapper(buffered, encoding=self.encoding, newline="")
-        self.reader = csv.reader(self.text, strict=True)
+        self.buffered = io.BufferedReader(self.raw, buffer_size=1 << 20)
+        self.reader = csv.reader(self._lines(), strict=True)
+
+    def _lines(self) -> Iterator[str]:
+        encoding = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
+        first = True
+        for line in self.buffered:
+            self.physical += 1
+            if first:
+                first = False
+                yield line.decode(self.encoding)
+            else:
+                yield line.decode(encoding)
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         reader = self.reader
@@ -741,7 +793,7 @@ class _Source:
                 yield start, cells
 
     def close(self) -> None:
-        self.text.close()
+        self.buffered.close()
 
 
 # --- import: reading one row ----------------------------------------------------------
@@ -755,17 +807,57 @@ class _Row:
 
 
 class _RowReader:
-    """Turns the cells of a row into the values of the models, collecting every problem."""
+    """Turns the cells of a row into the values of the models, collecting every problem.
 
-    def __init__(self, header: list[str], target_code: str, allow_other_code: bool) -> None:
+    ``trusted`` (the second pass, over a file the first pass found valid): no checks,
+    only conversion; the validators that normalise (kana, 続柄) still run, cached.
+    """
+
+    def __init__(
+        self, header: list[str], target_code: str, allow_other_code: bool, trusted: bool = False
+    ) -> None:
         self.target_code = target_code
         self.allow_other_code = allow_other_code
+        self.trusted = trusted
         self.width = len(header)
         index = {name: i for i, name in enumerate(header)}
-        self.plan = [(c, index[c.name], _key(c)) for c in COLUMNS if c.name in index]
+        present = [c for c in COLUMNS if c.name in index]
         self.absent = {_key(c): _BLANK.get(c.kind, "") for c in COLUMNS if c.name not in index}
         self.number_index = index.get("宛名番号")
-        self.cache: dict[tuple[str, str], Any] = {}  # (column, raw) → value or _Bad
+        self.texts = [
+            (index[c.name], _key(c), _MAX_LENGTH[c.name], c) for c in present if c.kind == "text"
+        ]
+        # The text cells are taken in one C call per row and checked only when needed.
+        self.text_keys = [key for _, key, _, _ in self.texts]
+        self.text_cells = operator.itemgetter(*[i for i, *_ in self.texts], 0)
+        self.text_limits = [limit or 1 << 30 for _, _, limit, _ in self.texts]
+        self.text_required = [
+            (n, column) for n, (_, _, _, column) in enumerate(self.texts) if column.required
+        ]
+        self.typed = []
+        for c in present:
+            if c.kind == "text":
+                continue
+            parse, cached = functools.partial(self._parse, c), c.kind not in _UNCACHED
+            cache: dict | None = {} if cached else None
+            self.typed.append((index[c.name], _key(c), c, parse, cache, _BLANK.get(c.kind, "")))
+        # The second pass: codes and numbers are taken as they are (stripped), the other
+        # kinds converted, kana and 続柄 normalised through their (cached) validators.
+        plain = [c for c in present if _TRUSTED.get(c.kind) is _identity]
+        self.plain_keys = [_key(c) for c in plain]
+        self.plain_cells = operator.itemgetter(*[index[c.name] for c in plain], 0)
+        self.converted = [
+            (index[c.name], _key(c), _TRUSTED[c.kind], _BLANK.get(c.kind, ""))
+            for c in present
+            if c.kind in _TRUSTED and _TRUSTED[c.kind] is not _identity
+        ]
+        self.normalised = [
+            (index[c.name], _key(c), functools.partial(self._parse, c), {})
+            for c in present
+            if c.kind != "text" and c.kind not in _TRUSTED
+        ]
+        if trusted:
+            self.read = self._read_trusted
 
     def read(self, line: int, cells: list[str]) -> _Row:
         errors: list = []
@@ -782,45 +874,74 @@ class _RowReader:
             number = cells[self.number_index] if self.number_index < len(cells) else ""
             values["number"] = number.strip()
             return _Row(line, values, errors)
-        cache = self.cache
-        for column, i, key in self.plan:
-            raw = cells[i]
-            kind = column.kind
-            if kind not in _STRIPPED:
-                raw = raw.strip()
-            if not raw:
-                if column.required:
+        checking = not self.trusted
+        texts = self.text_cells(cells)[:-1]
+        values.update(zip(self.text_keys, texts, strict=True))
+        if checking:
+            for n, column in self.text_required:
+                if not texts[n].strip():
                     errors.append(_required(column))
-                values[key] = _BLANK.get(kind, "")
+            if "\x00" in "\x01".join(texts) or any(
+                map(operator.gt, map(len, texts), self.text_limits)
+            ):
+                for text, limit, (_, _, _, column) in zip(
+                    texts, self.text_limits, self.texts, strict=True
+                ):
+                    if len(text) > limit or "\x00" in text:
+                        errors.append(_text_problem(column, text, limit))
+        for i, key, column, parse, cache, blank in self.typed:
+            raw = cells[i].strip()
+            if not raw:
+                if column.required and checking:
+                    errors.append(_required(column))
+                values[key] = blank
                 continue
-            if kind == "text":
-                limit = _MAX_LENGTH[column.name]
-                if (limit and len(raw) > limit) or "\x00" in raw:
-                    errors.append(_text_problem(column, raw, limit))
-                values[key] = raw
-                continue
-            if kind in _UNCACHED:
-                cached = self._parse(column, raw)
+            if cache is None:
+                value = parse(raw)
             else:
-                cached = cache.get((column.name, raw))
-                if cached is None:
-                    cached = self._parse(column, raw)
-                    if len(cache) > 100_000:
+                value = cache.get(raw)
+                if value is None:
+                    value = parse(raw)
+                    if len(cache) > 50_000:
                         cache.clear()
-                    cache[(column.name, raw)] = cached
-            if isinstance(cached, tuple):
-                errors.append(cached)
-                values[key] = _BLANK.get(kind, "")
+                    cache[raw] = value
+            if type(value) is tuple:
+                errors.append(value)
+                values[key] = blank
             else:
-                values[key] = cached
+                values[key] = value
         if not values["birth_precision"]:
             values["birth_precision"] = "day"
         if errors:
             if not values["number"] and self.number_index is not None:
                 values["number"] = cells[self.number_index].strip()  # to group the rows
-        else:
+        elif checking:
             self._cross_check(values, errors)
         return _Row(line, values, errors)
+
+    def _read_trusted(self, line: int, cells: list[str]) -> _Row:
+        """:meth:`read` for a file pass 1 found valid: conversion only."""
+        values = dict(self.absent)
+        values.update(zip(self.text_keys, self.text_cells(cells)[:-1], strict=True))
+        plain = map(str.strip, self.plain_cells(cells)[:-1])
+        values.update(zip(self.plain_keys, plain, strict=False))
+        for i, key, convert, blank in self.converted:
+            raw = cells[i].strip()
+            values[key] = convert(raw) if raw else blank
+        for i, key, parse, cache in self.normalised:
+            raw = cells[i].strip()
+            if raw:
+                value = cache.get(raw)
+                if value is None:
+                    if len(cache) > 50_000:
+                        cache.clear()
+                    value = cache[raw] = parse(raw)
+                values[key] = value
+            else:
+                values[key] = ""
+        if not values["birth_precision"]:
+            values["birth_precision"] = "day"
+        return _Row(line, values, [])
 
     def _parse(self, column: Column, raw: str):
         """The value, or a problem tuple (cached like values: the same cell, the same answer)."""
@@ -1140,13 +1261,13 @@ def import_register(
     if batch_rows < 1:
         raise ValueError("batch_rows must be at least 1")
     chosen = _reading_encoding(path, encoding)
-    result = ImportResult(code, str(path), encoding=chosen)
+    result = ImportResult(code, str(path), encoding="utf-8" if chosen == "utf-8-sig" else chosen)
     report = _Report(
         Path(report_path) if report_path else path.with_name(path.name + ".report.csv"),
         always=report_path is not None,
     )
     job = _Import(code, path, chosen, report, result, allow_other_code, batch_rows, progress)
-    with _import_lock(code):
+    with _import_lock(code), _collector_paused():
         try:
             job.validate()
         finally:
@@ -1155,6 +1276,8 @@ def import_register(
         result.refused_rows = len(report.lines)
         if report.writer is not None:
             result.report_path = str(report.path)
+        else:
+            report.path.unlink(missing_ok=True)  # a stale report of an earlier run
         if not result.ok:
             result.seconds = time.monotonic() - started
             _audit_import(actor, result, Outcome.DENIED)
@@ -1164,6 +1287,22 @@ def import_register(
     result.seconds = time.monotonic() - started
     _audit_import(actor, result, Outcome.OK)
     return result
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the run: the import makes millions of
+    short-lived objects and no cycles of its own, and the collector's passes over the
+    run's growing bookkeeping cost a fifth of the time. Reference counting still frees
+    everything; the collector runs once at the end."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+            gc.collect()
 
 
 def _reading_encoding(path: Path, encoding: str) -> str:
@@ -1244,11 +1383,20 @@ class _Import:
         self.source_code: str | None = None
         self.stat: tuple[int, int] | None = None
         self.matched = 0  # persons of the file already in the register
+        self.already: set[str] = set()  # their 宛名番号 (an earlier run imported them)
+        self.present = 0  # persons in the register when the run started
         self.rekey = False
+        # From pass 1, so that pass 2 needs no lookups: per 異動ID its fingerprint and
+        # first line (packed in one int); per 世帯番号 its first and last line.
+        self.movement_marks: dict[int, int] = {}
+        self.household_marks: dict[str, tuple[int, int]] = {}
+        self.household_ids: dict[str, uuid.UUID] = {}  # households of open batches
+        self.my_number_context = my_number_context(code)
+        self.name_key_cache: dict[tuple, tuple[str, str]] = {}  # names → search keys
 
     # -- reading ---------------------------------------------------------------
 
-    def _open(self) -> tuple[_Source, _RowReader | None]:
+    def _open(self, trusted: bool = False) -> tuple[_Source, _RowReader | None]:
         source = _Source(self.path, self.encoding)
         try:
             header = next(source.reader)
@@ -1257,10 +1405,13 @@ class _Import:
                 1, "", "file.empty", "ファイルが空です。", "The file is empty (no header)."
             )
             return source, None
+        except BaseException:
+            source.close()
+            raise
         header = [name.strip().lstrip("\ufeff") for name in header]
         if not self._header_ok(header):
             return source, None
-        return source, _RowReader(header, self.code, self.allow_other_code)
+        return source, _RowReader(header, self.code, self.allow_other_code, trusted)
 
     def _header_ok(self, header: list[str]) -> bool:
         ok = True
@@ -1321,40 +1472,48 @@ class _Import:
         """Check everything; report every problem; touch nothing."""
         stat = self.path.stat()
         self.stat = (stat.st_size, stat.st_mtime_ns)
-        source, reader = self._open()
+        try:
+            source, reader = self._open()
+        except (UnicodeDecodeError, csv.Error) as exc:
+            self._stop(1, "file.encoding" if isinstance(exc, UnicodeError) else "file.csv", exc)
+            return
         try:
             if reader is None:
                 return
+            with tenant_scope(self.code, "register import"):
+                self.present = Person.objects.count()
             seen: set = set()
-            movements: dict[int, tuple[int, int]] = {}  # uuid → (fingerprint, line)
             pending: list[_Person] = []
             with self._progress("検証 / validating") as bar:
                 try:
                     for person in self._persons(source, reader, bar):
-                        self._check_person(person, seen, movements)
-                        pending.append(person)
-                        if len(pending) >= 2000:
-                            self._check_existing(pending)
-                            pending = []
+                        self._check_person(person, seen)
+                        if self.present:
+                            pending.append(person)
+                            if len(pending) >= 2000:
+                                self._check_existing(pending)
+                                pending = []
                 except UnicodeDecodeError as exc:
-                    self._stop(source, "file.encoding", exc, self.encoding)
+                    self._stop(source.physical, "file.encoding", exc)
                 except csv.Error as exc:
-                    self._stop(source, "file.csv", exc, self.encoding)
+                    self._stop(source.reader.line_num, "file.csv", exc)
                 self._check_existing(pending)
             self.result.sha256 = source.raw.digest.hexdigest()
             self._check_rest()
         finally:
             source.close()
 
-    def _stop(self, source: _Source, code: str, exc: Exception, encoding: str) -> None:
-        line = source.reader.line_num + 1
+    def _stop(self, line: int, code: str, exc: Exception) -> None:
+        """A problem that ends the reading: the file is refused from here on."""
+        encoding = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
         if code == "file.encoding":
             self.report.add(
                 line,
                 "",
                 code,
-                f"{line}行目付近が{encoding}として読めません。文字コードを確認してください。",
-                f"Near line {line} the file cannot be read as {encoding}; check its encoding.",
+                f"{line}行目が{encoding}として読めません。文字コードを確認してください"
+                "（--encoding）。",
+                f"Line {line} cannot be read as {encoding}; check the encoding (--encoding).",
             )
         else:
             self.report.add(
@@ -1365,9 +1524,9 @@ class _Import:
                 f"The CSV is malformed near line {line} ({exc}).",
             )
 
-    def _check_person(self, person: _Person, seen: set, movements: dict) -> None:
+    def _check_person(self, person: _Person, seen: set) -> None:
         self.result.persons += 1
-        key = person.number
+        key = int(person.number) if person.number.isdigit() else person.number
         if key in seen:
             self.report.add(
                 person.line,
@@ -1398,19 +1557,23 @@ class _Import:
                     "一つのファイルに複数の団体の行があります。",
                     "The file mixes rows of several municipalities.",
                 )
-            movement = v["movement_id"].int
-            fingerprint = _movement_fingerprint(v)
-            first = movements.setdefault(movement, (fingerprint, row.line))
-            if first[0] != fingerprint:
+            mark = (_movement_fingerprint(v) & _FINGERPRINT_MASK) << 32 | row.line
+            first = self.movement_marks.setdefault(v["movement_id"].int, mark)
+            if first >> 32 != mark >> 32:
+                line = first & _LINE_MASK
                 self.report.add(
                     row.line,
                     "異動ID",
                     "movement.inconsistent",
-                    f"同じ異動IDの{first[1]}行目と、異動の項目（事由・日付・操作者・留意事項など）"
+                    f"同じ異動IDの{line}行目と、異動の項目（事由・日付・操作者・留意事項など）"
                     "が違います。",
                     f"The movement items (reason, dates, actor, note …) differ from line "
-                    f"{first[1]} with the same 異動ID.",
+                    f"{line} with the same 異動ID.",
                 )
+            marks = self.household_marks
+            for number in (v["household"], v["household_before"], v["household_after"]):
+                if number:
+                    marks[number] = (marks.get(number, (row.line,))[0], row.line)
 
     def _check_existing(self, persons: list[_Person]) -> None:
         """Persons already in the register must be this file's, with the same history
@@ -1444,6 +1607,7 @@ class _Import:
             if person.number not in existing:
                 continue
             self.matched += 1
+            self.already.add(person.number)
             mine = _skeleton(r.values for r in person.rows)
             theirs = sorted(stored.get(existing[person.number], []))
             if mine != theirs:
@@ -1459,8 +1623,7 @@ class _Import:
     def _check_rest(self) -> None:
         if self.report.problems:
             return
-        with tenant_scope(self.code, "register import"):
-            present = Person.objects.count()
+        present = self.present
         if present != self.matched:
             self.report.add(
                 0,
@@ -1487,7 +1650,7 @@ class _Import:
             )
         self.rekey = self.source_code is not None and self.source_code != self.code
         self.result.rows = 0
-        source, reader = self._open()
+        source, reader = self._open(trusted=True)
         try:
             batch: list[_Person] = []
             size = 0
@@ -1517,111 +1680,119 @@ class _Import:
         return uuid.UUID(int=(value.int >> 64 << 64) | low)
 
     def _write(self, persons: list[_Person]) -> None:
-        code = self.code
-        result = self.result
-        with tenant_scope(code, "register import"), transaction.atomic():
-            numbers = [p.number for p in persons]
-            existing = set(
-                _in_chunks(Person.objects.values_list("number", flat=True), "number", numbers)
-            )
-            todo = [p for p in persons if p.number not in existing]
-            result.skipped_persons += len(persons) - len(todo)
-            if todo:
-                movement_ids = self._write_movements(todo)
-                households = self._write_households(todo)
-                self._write_persons(todo, movement_ids, households)
-        result.batches += 1
+        """One batch, one transaction. Persons an earlier run imported are skipped; a
+        movement is inserted with the row that names it first, a household likewise
+        (both known from pass 1), so a fresh import looks nothing up."""
+        todo = [p for p in persons if p.number not in self.already]
+        self.result.skipped_persons += len(persons) - len(todo)
+        lines = {row.line for person in todo for row in person.rows}
+        with tenant_scope(self.code, "register import"), transaction.atomic():
+            movement_ids = self._write_movements(todo, lines)
+            households = self._write_households(todo, lines)
+            self._write_persons(todo, movement_ids, households)
+        self.result.batches += 1
+        last = persons[-1].rows[-1].line
+        for number in [n for n in households if self.household_marks[n][1] <= last]:
+            del self.household_ids[number]  # no later row names it
 
-    def _write_movements(self, persons: list[_Person]) -> dict:
-        first: dict[uuid.UUID, dict] = {}
+    def _write_movements(self, persons: list[_Person], lines: set[int]) -> dict:
+        ids: dict[uuid.UUID, uuid.UUID] = {}
+        rows = []
         for person in persons:
             for row in person.rows:
-                first.setdefault(row.values["movement_id"], row.values)
-        ids = {old: self._movement_id(old) for old in first}
-        known = set(_in_chunks(Movement.objects.values_list("id", flat=True), "id", ids.values()))
-        new = [
-            Movement(
-                id=ids[old],
-                municipality_id=self.code,
-                reason=v["reason"],
-                category=category_of(v["reason"]),
-                effective_on=v["effective_on"],
-                notified_on=v["notified_on"],
-                recorded_at=v["movement_recorded_at"],
-                actor_kind=v["actor_kind"],
-                actor_id=v["actor_id"],
-                actor_label=v["actor_label"],
-                late=v["late"],
-                note=v["note"],
-                details=v["details"] or {},
-            )
-            for old, v in first.items()
-            if ids[old] not in known
-        ]
-        Movement.objects.bulk_create(new, batch_size=1000)
-        self.result.movements += len(new)
+                v = row.values
+                old = v["movement_id"]
+                if old in ids:
+                    continue
+                ids[old] = new = self._movement_id(old)
+                if self.movement_marks[old.int] & _LINE_MASK not in lines:
+                    continue  # inserted with an earlier row (this run or an earlier one)
+                rows.append(
+                    (
+                        new,
+                        self.code,
+                        v["reason"],
+                        category_of(v["reason"]),
+                        v["effective_on"],
+                        v["notified_on"],
+                        v["movement_recorded_at"],
+                        v["actor_kind"],
+                        v["actor_id"],
+                        v["actor_label"],
+                        v["late"],
+                        v["note"],
+                        v["details"] or {},
+                    )
+                )
+        _MOVEMENTS.insert(rows)
+        self.result.movements += len(rows)
         return ids
 
-    def _write_households(self, persons: list[_Person]) -> dict[str, uuid.UUID]:
-        wanted: dict[str, datetime] = {}
+    def _write_households(self, persons: list[_Person], lines: set[int]) -> dict:
+        known = self.household_ids
+        new: dict[str, datetime] = {}
+        missing: set[str] = set()
+        used: set[str] = set()
         for person in persons:
             for row in person.rows:
                 v = row.values
                 for number in (v["household"], v["household_before"], v["household_after"]):
-                    if number and (number not in wanted or v["recorded_at"] < wanted[number]):
-                        wanted[number] = v["recorded_at"]
-        found = dict(_in_chunks(Household.objects.values_list("number", "id"), "number", wanted))
-        new = [
-            Household(id=new_id(), municipality_id=self.code, number=number, created_at=at)
-            for number, at in wanted.items()
-            if number not in found
-        ]
-        Household.objects.bulk_create(new, batch_size=2000)
-        found.update((h.number, h.id) for h in new)
-        self.result.households += len(new)
-        return found
+                    if not number:
+                        continue
+                    used.add(number)
+                    if number in known:
+                        continue
+                    if self.household_marks[number][0] in lines:
+                        if number not in new or v["recorded_at"] < new[number]:
+                            new[number] = v["recorded_at"]
+                    else:
+                        missing.add(number)  # made by an earlier run
+        if missing:
+            query = Household.objects.values_list("number", "id")
+            known.update(_in_chunks(query, "number", missing))
+        rows = [(new_id(), self.code, number, at) for number, at in new.items()]
+        _HOUSEHOLDS.insert(rows)
+        known.update((number, pk) for pk, _, number, _ in rows)
+        self.result.households += len(rows)
+        return {number: known[number] for number in used}
 
     def _write_persons(
         self, persons: list[_Person], movement_ids: dict, households: dict[str, uuid.UUID]
     ) -> None:
         code = self.code
-        new_persons, versions, subjects = [], [], []
+        context = self.my_number_context
+        keys = self.name_key_cache
+        person_rows, versions, subjects = [], [], []
         for person in persons:
             rows = [r.values for r in person.rows]
             person_id = new_id()
-            new_persons.append(
-                Person(
-                    id=person_id,
-                    municipality_id=code,
-                    number=person.number,
-                    created_at=min(v["recorded_at"] for v in rows),
-                )
+            person_rows.append(
+                (person_id, code, person.number, min(v["recorded_at"] for v in rows))
             )
             sealed: dict[str, tuple[bytes, str]] = {}
-            keys: dict[tuple, dict] = {}
             pairs: dict = {}
             for v in rows:
-                versions.append(
-                    _version(v, person_id, code, movement_ids, households, sealed, keys)
-                )
                 movement = movement_ids[v["movement_id"]]
+                versions.append(
+                    _version_row(v, person_id, movement, households, sealed, keys, code, context)
+                )
                 if movement not in pairs:
                     pairs[movement] = (v["household_before"], v["household_after"])
             for movement, (before, after) in pairs.items():
                 subjects.append(
-                    MovementSubject(
-                        id=new_id(),
-                        municipality_id=code,
-                        movement_id=movement,
-                        person_id=person_id,
-                        household_before_id=households[before] if before else None,
-                        household_after_id=households[after] if after else None,
+                    (
+                        new_id(),
+                        code,
+                        movement,
+                        person_id,
+                        households[before] if before else None,
+                        households[after] if after else None,
                     )
                 )
-        Person.objects.bulk_create(new_persons, batch_size=2000)
-        PersonVersion.objects.bulk_create(versions, batch_size=500)
-        MovementSubject.objects.bulk_create(subjects, batch_size=2000)
-        self.result.imported_persons += len(new_persons)
+        _PERSONS.insert(person_rows)
+        _VERSIONS.insert(versions)
+        _SUBJECTS.insert(subjects)
+        self.result.imported_persons += len(person_rows)
         self.result.versions += len(versions)
         self.result.subjects += len(subjects)
 
@@ -1646,7 +1817,8 @@ class _Import:
         return _ProgressBar(label, self.path.stat().st_size if self.progress else None)
 
 
-_VERSION_FIELDS = [
+# The data items of a version as the file gives them (the rest is keys and derived).
+_VERSION_DATA = [
     f.attname
     for f in PersonVersion._meta.concrete_fields
     if f.attname
@@ -1664,34 +1836,216 @@ _VERSION_FIELDS = [
 ]
 
 
-def _version(
+_VERSION_DATA_OF = operator.itemgetter(*_VERSION_DATA)
+
+
+def _version_row(
     v: dict,
     person_id: uuid.UUID,
-    code: str,
-    movement_ids: dict,
+    movement_id: uuid.UUID,
     households: dict,
     sealed: dict,
     keys: dict,
-) -> PersonVersion:
-    data = {name: v[name] for name in _VERSION_FIELDS}
-    names = (v["family_name"], v["given_name"], v["family_name_kana"], v["given_name_kana"])
-    names += (v["name_alphabet"],)
-    if names not in keys:
-        keys[names] = name_keys(v)
-    data.update(keys[names])
+    code: str,
+    context: str,
+) -> tuple:
+    """The values of a PersonVersion row in :data:`_VERSIONS` order; search keys and the
+    sealed 個人番号 computed once per distinct value of the person. The number was
+    checked in pass 1 (12 ASCII digits, check digit): it is sealed as
+    :func:`~jichi.common.secrets.seal_my_number` would, without checking it again."""
+    names = (
+        v["family_name"],
+        v["given_name"],
+        v["family_name_kana"],
+        v["given_name_kana"],
+        v["name_alphabet"],
+    )
+    name_key = keys.get(names)
+    if name_key is None:
+        computed = name_keys(v)
+        name_key = (computed["name_key"], computed["kanji_key"])
+        if len(keys) > 50_000:
+            keys.clear()
+        keys[names] = name_key
     number = v["my_number"]
     if number:
         if number not in sealed:
-            sealed[number] = seal_my_number(number, code)
-        data["my_number_cipher"], data["my_number_index"] = sealed[number]
-    return PersonVersion(
-        id=new_id(),
-        municipality_id=code,
-        person_id=person_id,
-        movement_id=movement_ids[v["movement_id"]],
-        household_id=households[v["household"]] if v["household"] else None,
-        **data,
+            sealed[number] = (
+                encrypt(number, context=context),
+                blind_index(number, context=context),
+            )
+        cipher, index = sealed[number]
+    else:
+        cipher, index = None, ""
+    return (
+        new_id(),
+        code,
+        person_id,
+        movement_id,
+        households[v["household"]] if v["household"] else None,
+        *_VERSION_DATA_OF(v),
+        *name_key,
+        cipher,
+        index,
     )
+
+
+class _Inserter:
+    """Many rows into one table, fast: what ``bulk_create`` does, without building a
+    model instance and compiling every value through the ORM (most of its time here).
+
+    PostgreSQL: a binary ``COPY`` into a temporary staging table, then
+    ``INSERT INTO <table> SELECT … FROM <stage>`` in the same transaction. ``COPY``
+    straight into the table is not possible: PostgreSQL refuses ``COPY FROM`` on tables
+    with row-level security, while the ``INSERT … SELECT`` is checked by the policies,
+    the constraints and the foreign keys like any insert. SQLite: ``executemany`` of a
+    prepared INSERT, the values converted to what Django stores (UUID hex, ISO text in
+    UTC). The caller is inside ``tenant_scope`` and gives only rows of that municipality.
+    """
+
+    def __init__(self, model, attnames: list[str]) -> None:
+        self.model = model
+        self.attnames = attnames
+        self.fields = [model._meta.get_field(name) for name in attnames]
+        self._prepared: tuple | None = None
+
+    def _prepare(self) -> tuple:
+        quote = connection.ops.quote_name
+        table = quote(self.model._meta.db_table)
+        columns = ", ".join(quote(f.column) for f in self.fields)
+        if connection.vendor == "postgresql":
+            stage = quote(f"jichi_stage_{self.model._meta.db_table}")
+            statements = (
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (LIKE {table})",
+                f"COPY {stage} ({columns}) FROM STDIN (FORMAT BINARY)",
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage}",
+                f"TRUNCATE {stage}",
+            )
+            types = [_pg_type(f) for f in self.fields]
+            return connection.vendor, statements, types
+        placeholders = ", ".join("?" * len(self.fields))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+        converters = [(i, _sqlite_converter(f)) for i, f in enumerate(self.fields)]
+        return connection.vendor, sql, [(i, c) for i, c in converters if c is not None]
+
+    def insert(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        connection.ensure_connection()
+        if self._prepared is None or self._prepared[0] != connection.vendor:
+            self._prepared = self._prepare()
+        vendor, sql, extra = self._prepared
+        if vendor == "postgresql":
+            create, copy, insert, truncate = sql
+            with connection.connection.cursor() as cursor:
+                cursor.execute(create)
+                with cursor.copy(copy) as stream:
+                    stream.set_types(extra)
+                    for row in rows:
+                        stream.write_row(row)
+                cursor.execute(insert)
+                cursor.execute(truncate)
+            return
+        converted = []
+        for row in rows:
+            row = list(row)
+            for i, convert in extra:
+                if row[i] is not None:
+                    row[i] = convert(row[i])
+            converted.append(row)
+        connection.connection.executemany(sql, converted)
+
+
+_PG_TYPES = {
+    "UUIDField": "uuid",
+    "CharField": "varchar",
+    "TextField": "text",
+    "DateField": "date",
+    "DateTimeField": "timestamptz",
+    "BooleanField": "bool",
+    "PositiveIntegerField": "int4",
+    "IntegerField": "int4",
+    "PositiveBigIntegerField": "int8",
+    "BigIntegerField": "int8",
+    "BinaryField": "bytea",
+    "JSONField": "jsonb",
+}
+
+
+def _internal_type(field) -> str:
+    return (field.target_field if field.is_relation else field).get_internal_type()
+
+
+def _pg_type(field) -> str:
+    """The PostgreSQL type a binary COPY sends for the field."""
+    return _PG_TYPES[_internal_type(field)]
+
+
+def _sqlite_datetime(value: datetime) -> str:
+    """What Django's SQLite backend stores for an aware datetime: naive UTC, ``str()``."""
+    return str(value.astimezone(UTC).replace(tzinfo=None))
+
+
+def _sqlite_converter(field) -> Callable[[Any], Any] | None:
+    """How a Python value is handed to sqlite3 as Django stores it (None: as it is)."""
+    internal = _internal_type(field)
+    if internal == "JSONField":
+        return lambda value: field.get_db_prep_save(value, connection)
+    if internal == "UUIDField":
+        return lambda value: value.hex
+    if internal == "DateTimeField":
+        return _sqlite_datetime
+    if internal == "DateField":
+        return connection.ops.adapt_datefield_value
+    return None
+
+
+_MOVEMENTS = _Inserter(
+    Movement,
+    [
+        "id",
+        "municipality_id",
+        "reason",
+        "category",
+        "effective_on",
+        "notified_on",
+        "recorded_at",
+        "actor_kind",
+        "actor_id",
+        "actor_label",
+        "late",
+        "note",
+        "details",
+    ],
+)
+_HOUSEHOLDS = _Inserter(Household, ["id", "municipality_id", "number", "created_at"])
+_PERSONS = _Inserter(Person, ["id", "municipality_id", "number", "created_at"])
+_VERSIONS = _Inserter(
+    PersonVersion,
+    [
+        "id",
+        "municipality_id",
+        "person_id",
+        "movement_id",
+        "household_id",
+        *_VERSION_DATA,
+        "name_key",
+        "kanji_key",
+        "my_number_cipher",
+        "my_number_index",
+    ],
+)
+_SUBJECTS = _Inserter(
+    MovementSubject,
+    [
+        "id",
+        "municipality_id",
+        "movement_id",
+        "person_id",
+        "household_before_id",
+        "household_after_id",
+    ],
+)
 
 
 def _in_chunks(queryset, field_name: str, values: Iterable, size: int = 5000) -> Iterator:

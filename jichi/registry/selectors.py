@@ -49,14 +49,15 @@ def versions_on(
     return PersonVersion.objects.filter(known_at(recorded_at), valid_on(on or timezone.localdate()))
 
 
-def person(number: str) -> Person:
+def person(number: str, field: str = "number") -> Person:
+    """The person with this 宛名番号 (a 404 naming ``field`` otherwise)."""
     found = Person.objects.filter(number=normalize_digits(number or "")).first()
     if found is None:
         raise RuleViolation(
             "person.not_found",
             "宛名番号に該当する人がいません。",
             "No person has this resident number.",
-            "number",
+            field,
             status=404,
         )
     return found
@@ -98,14 +99,15 @@ def history(found: Person) -> list[PersonVersion]:
     )
 
 
-def household(number: str) -> Household:
+def household(number: str, field: str = "number") -> Household:
+    """The household with this 世帯番号 (a 404 naming ``field`` otherwise)."""
     found = Household.objects.filter(number=normalize_digits(number or "")).first()
     if found is None:
         raise RuleViolation(
             "household.not_found",
             "世帯番号に該当する世帯がありません。",
             "No household has this number.",
-            "number",
+            field,
             status=404,
         )
     return found

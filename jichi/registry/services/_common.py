@@ -18,6 +18,7 @@ from jichi.common.errors import ErrorCollector, RuleViolation
 from jichi.common.kana import validate_katakana_name
 from jichi.common.secrets import seal_my_number
 from jichi.linkage.outbox import publish
+from jichi.registry import selectors
 from jichi.registry.codes import (
     ResidentKind,
     ResidentStatus,
@@ -54,29 +55,11 @@ def today() -> date:
 
 
 def person_by_number(number: str, field: str = "person") -> Person:
-    person = Person.objects.filter(number=normalize_digits(number or "")).first()
-    if person is None:
-        raise RuleViolation(
-            "person.not_found",
-            "宛名番号に該当する人がいません。",
-            "No person has this resident number.",
-            field,
-            status=404,
-        )
-    return person
+    return selectors.person(number, field)
 
 
 def household_by_number(number: str, field: str = "household") -> Household:
-    household = Household.objects.filter(number=normalize_digits(number or "")).first()
-    if household is None:
-        raise RuleViolation(
-            "household.not_found",
-            "世帯番号に該当する世帯がありません。",
-            "No household has this number.",
-            field,
-            status=404,
-        )
-    return household
+    return selectors.household(number, field)
 
 
 def _next_serial(municipality: Municipality, name: str) -> int:
