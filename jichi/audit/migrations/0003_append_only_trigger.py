@@ -3,6 +3,8 @@ the signed checkpoints, because test databases are flushed with it)."""
 
 from django.db import migrations
 
+from jichi.common.migrations import postgres_sql
+
 CREATE = """
 CREATE OR REPLACE FUNCTION jichi_audit_append_only() RETURNS trigger AS $$
 BEGIN
@@ -25,16 +27,6 @@ DROP FUNCTION IF EXISTS jichi_audit_append_only();
 """
 
 
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE, params=None)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [("audit", "0002_initial")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [postgres_sql(CREATE, DROP)]

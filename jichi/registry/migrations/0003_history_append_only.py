@@ -3,6 +3,8 @@
 
 from django.db import migrations
 
+from jichi.common.migrations import postgres_sql
+
 CREATE = """
 CREATE OR REPLACE FUNCTION jichi_version_append_only() RETURNS trigger AS $$
 BEGIN
@@ -45,16 +47,6 @@ DROP FUNCTION IF EXISTS jichi_row_immutable();
 """
 
 
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE, params=None)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [("registry", "0002_offender_reading")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [postgres_sql(CREATE, DROP)]
