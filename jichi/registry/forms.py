@@ -27,6 +27,7 @@ class Input:
     name: str
     label: str
     type: str = "text"  # text | date | select | numbers (宛名番号, space separated)
+    #                     | pairs (one "宛名番号 続柄" per line) | note (several lines)
     required: bool = True
     choices: tuple = ()
     help: str = ""
@@ -125,6 +126,145 @@ FORMS: dict[str, tuple[str, list[Input]]] = {
 }
 
 
+ARTICLES = (
+    ("1", "中長期在留者"),
+    ("2", "特別永住者"),
+    ("3", "一時庇護許可者"),
+    ("4", "仮滞在許可者"),
+    ("5", "出生による経過滞在者"),
+    ("6", "国籍喪失による経過滞在者"),
+)
+NUMBERS = Input("persons", _("Resident numbers (宛名番号)"), "numbers")
+PERSON = Input("person", _("Resident number (宛名番号)"))
+RELATIONSHIPS = Input(
+    "relationships",
+    _("Relationships (one 宛名番号 and 続柄 per line)"),
+    "pairs",
+    required=False,
+    help=_("e.g. 0000000019 妻"),
+)
+NOTE = Input("note", _("Note (留意事項)"), "note", required=False)
+
+FORMS.update(
+    {
+        "move-in-from-abroad": (_("Move-in from abroad (国外転入)"), FORMS["move-in"][1]),
+        "record-by-authority": (
+            _("Recording by authority (職権記載)"),
+            [*FORMS["move-in"][1], Input("note", _("Note (留意事項)"), "note")],
+        ),
+        "move-out-abroad": (_("Move-out abroad (国外転出)"), FORMS["move-out"][1]),
+        "remove-by-authority": (
+            _("Removal by authority (職権消除)"),
+            [*NOTICE, NUMBERS, Input("note", _("Reason (留意事項)"), "note")],
+        ),
+        "household-split": (
+            _("Household split (世帯分離)"),
+            [
+                *NOTICE,
+                NUMBERS,
+                Input("new_head", _("Head of the new household (宛名番号)")),
+                RELATIONSHIPS,
+            ],
+        ),
+        "household-merge": (
+            _("Household merge (世帯合併)"),
+            [
+                *NOTICE,
+                NUMBERS,
+                Input("into", _("Household number to join (世帯番号)")),
+                RELATIONSHIPS,
+            ],
+        ),
+        "head-change": (
+            _("Change of head (世帯主変更)"),
+            [
+                *NOTICE,
+                Input("household", _("Household number (世帯番号)")),
+                Input("new_head", _("New head (宛名番号)")),
+                RELATIONSHIPS,
+            ],
+        ),
+        "domicile-change": (
+            _("Change of registered domicile (本籍変更)"),
+            [
+                *NOTICE,
+                NUMBERS,
+                Input("domicile", _("Registered domicile (本籍)")),
+                Input("domicile_head", _("Head of the family register (筆頭者)"), required=False),
+            ],
+        ),
+        "former-surname": (
+            _("Former surname (旧氏の記載・削除)"),
+            [
+                *NOTICE,
+                PERSON,
+                Input("former_surname", _("Former surname (empty to delete)"), required=False),
+                Input("former_surname_kana", _("Former surname (katakana)"), required=False),
+            ],
+        ),
+        "alias": (
+            _("Alias (通称の記載・削除)"),
+            [
+                *NOTICE,
+                PERSON,
+                Input("alias", _("Alias (empty to delete)"), required=False),
+                Input("alias_kana", _("Alias (katakana)"), required=False),
+            ],
+        ),
+        "residence-status-change": (
+            _("Change of residence status (在留資格等変更)"),
+            [
+                *NOTICE,
+                PERSON,
+                Input(
+                    "article_30_45", _("Category under article 30-45"), "select", choices=ARTICLES
+                ),
+                Input(
+                    "residence_status",
+                    _("Status of residence (在留資格)"),
+                    required=False,
+                    help=_("code, e.g. engineer_humanities"),
+                ),
+                Input("residence_period", _("Period of stay (在留期間)"), required=False),
+                Input("residence_expiry", _("Expiry date (満了日)"), "date", required=False),
+                Input("residence_card_no", _("Residence card number"), required=False),
+            ],
+        ),
+        "correction": (
+            _("Clerical correction (誤記修正)"),
+            [
+                PERSON,
+                Input("valid_from", _("Corrected from"), "date"),
+                Input("valid_to", _("Corrected until (exclusive)"), "date", required=False),
+                *[
+                    Input(f"changes.{name}", label, required=False)
+                    for name, label in (
+                        ("family_name", _("Family name")),
+                        ("given_name", _("Given name")),
+                        ("family_name_kana", _("Family name (katakana)")),
+                        ("given_name_kana", _("Given name (katakana)")),
+                        ("birth_date", _("Date of birth")),
+                        ("block", _("Block and number (番地)")),
+                        ("building", _("Building and room (方書)")),
+                        ("domicile", _("Registered domicile (本籍)")),
+                    )
+                ],
+                Input("note", _("Why (kept in the history)"), "note"),
+            ],
+        ),
+    }
+)
+
+
+def _pairs(raw: str) -> dict[str, str]:
+    pairs = {}
+    for line in raw.splitlines():
+        key, _sep, value = line.strip().partition(" ")
+        if key:
+            pairs[key] = value.strip()
+    return pairs
+
+
 def unflatten(form: dict[str, str], inputs: list[Input]) -> dict:
     """Dotted input names → the nested body (``persons.0.x`` → ``{"persons": [{"x": …}]}``)."""
     body: dict = {}
@@ -132,7 +272,12 @@ def unflatten(form: dict[str, str], inputs: list[Input]) -> dict:
         raw = (form.get(spec.name) or "").strip()
         if not raw and not spec.required:
             continue
-        value = raw.replace(",", " ").split() if spec.type == "numbers" else raw
+        if spec.type == "numbers":
+            value = raw.replace(",", " ").split()
+        elif spec.type == "pairs":
+            value = _pairs(raw)
+        else:
+            value = raw
         node = body
         parts = spec.name.split(".")
         for part, following in itertools.pairwise(parts):
@@ -189,6 +334,10 @@ def check_input(municipality_code: str, spec: Input, value: str) -> RuleViolatio
             validate_my_number(normalize_digits(value), spec.name)
         elif spec.type == "date":
             _check_date(value, spec.name)
+        elif spec.type == "pairs":
+            for number, relationship in _pairs(value).items():
+                validate_resident_number(normalize_digits(number), spec.name)
+                validate_relationship(relationship, spec.name)
         elif last in {"person", "new_head"} or spec.type == "numbers":
             for number in value.replace(",", " ").split():
                 validate_resident_number(normalize_digits(number), spec.name)

@@ -1,5 +1,7 @@
 """Staff pages of the register: search, person and household with purpose, movement forms."""
 
+import re
+
 import pytest
 
 from jichi.audit.models import AuditEntry
@@ -158,3 +160,62 @@ def test_pages_of_another_municipality_are_not_found(client, clerk, chiyoda):
     _, people = family(chiyoda, town="千代田")
     response = client.get(f"/registry/persons/{people[0].number}/", {"purpose": PURPOSE})
     assert response.status_code == 404
+
+
+def test_every_movement_kind_has_a_page(client, clerk):
+    from jichi.registry.api import MOVEMENTS
+    from jichi.registry.forms import FORMS
+
+    kinds = {path for path, *_ in MOVEMENTS}
+    assert set(FORMS) <= kinds
+    assert kinds - set(FORMS) == {"foreign-resident"}  # needs the foreign items form
+    for kind in FORMS:
+        response = client.get(f"/registry/movements/{kind}/")
+        assert response.status_code == 200, kind
+        html = response.content.decode()
+        for field_id in re.findall(r'<(?:input|select|textarea)[^>]*\bid="(f-\d+)"', html):
+            assert f'for="{field_id}"' in html, (kind, field_id)
+
+
+def test_household_split_page_with_relationships(client, clerk, household, yokohama):
+    _head, wife, child = household
+    response = client.post(
+        "/registry/movements/household-split/",
+        {
+            "effective_on": days_ago(2).isoformat(),
+            "persons": f"{wife.number} {child.number}",
+            "new_head": wife.number,
+            "relationships": f"{child.number} 子",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-800:]
+    with tenant_scope(yokohama.code):
+        from jichi.registry import timeline
+
+        assert timeline.latest(wife).is_head and timeline.latest(child).relationship == "子"
+        assert timeline.latest(child).household_id != timeline.latest(_head).household_id
+
+
+def test_correction_page_corrects_one_field(client, clerk, household, yokohama):
+    head = household[0]
+    response = client.post(
+        "/registry/movements/correction/",
+        {
+            "person": head.number,
+            "valid_from": days_ago(30).isoformat(),
+            "changes.given_name": "太朗",
+            "note": "届書の誤記",
+        },
+    )
+    assert response.status_code == 302
+    html = client.get(f"/registry/persons/{head.number}/", {"purpose": PURPOSE})
+    assert "山田 太朗" in html.content.decode()
+
+
+def test_relationship_pairs_are_checked_as_you_type(client, clerk, household):
+    response = client.post(
+        "/registry/movements/head-change/check/",
+        {"relationships": f"{household[1].number} 孫"},
+        HTTP_HX_TRIGGER_NAME="relationships",
+    )
+    assert "続柄" in response.content.decode()
