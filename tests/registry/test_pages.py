@@ -219,3 +219,23 @@ def test_relationship_pairs_are_checked_as_you_type(client, clerk, household):
         HTTP_HX_TRIGGER_NAME="relationships",
     )
     assert "続柄" in response.content.decode()
+
+
+def test_person_page_shows_dates_in_wareki_for_japanese_residents(client, clerk, household):
+    from jichi.common.wareki import format_wareki
+
+    html = client.get(
+        f"/registry/persons/{household[0].number}/", {"purpose": PURPOSE}
+    ).content.decode()
+    assert format_wareki(days_ago(30)) in html
+
+
+def test_resident_dates_follow_the_residents_kind():
+    from datetime import date
+
+    from jichi.registry.templatetags.registry import resident_date
+
+    assert resident_date(date(2019, 5, 1), "1") == "令和元年5月1日"
+    assert resident_date(date(2019, 5, 1), "2") == "2019年5月1日"
+    assert resident_date(date(1850, 1, 1), "1") == "1850-01-01"
+    assert resident_date(None) == ""
