@@ -7,4 +7,5 @@ they share (throw-away databases, timing, percentiles, the results table and
 ``var/bench/results.jsonl``). See ``docs/benchmarks.md``.
 """
 
-BENCHMARKS = ["api_tenant_request", "registry_statistics"]  # module names, in the order they run
+# module names, in the order they run
+BENCHMARKS = ["api_tenant_request", "registry_statistics", "registry_import"]
