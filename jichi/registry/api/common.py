@@ -1,0 +1,186 @@
+"""What the register's endpoints share: the router, output shapes, audited reads."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ninja import Router, Schema
+from pydantic import Field
+
+from jichi.audit.services import record as audit
+from jichi.common.secrets import mask_my_number, open_my_number
+from jichi.registry import selectors
+from jichi.registry.dates import UncertainDate
+from jichi.registry.models import Movement, Person, PersonVersion
+
+router = Router(tags=["registry"])
+BASE = "/municipalities/{code}"
+PROTECTION_WARNING_JA = "支援措置対象者です。加害者等への開示は禁止されています。"
+PROTECTION_WARNING_EN = (
+    "This person is under DV support measures: nothing may be disclosed to listed offenders."
+)
+
+
+class PersonSummaryOut(Schema):
+    number: str
+    name: str
+    name_kana: str
+    birth_date: date
+    birth_display: str
+    sex: str
+    address: str
+    household: str | None
+    relationship: str
+    status: str
+    protected: bool
+
+
+class PersonOut(Schema):
+    number: str
+    history_no: int
+    valid_from: date
+    valid_to: date | None
+    recorded_at: datetime
+    reason: str
+    reason_label: str
+    status: str
+    status_label: str
+    kind: str
+    family_name: str
+    given_name: str
+    family_name_kana: str
+    given_name_kana: str
+    name_alphabet: str
+    former_surname: str
+    former_surname_kana: str
+    alias: str
+    alias_kana: str
+    birth_date: date
+    birth_precision: str
+    birth_display: str
+    sex: str
+    address: str
+    town_code: str
+    town_name: str
+    block: str
+    building: str
+    postal_code: str
+    household: str | None
+    relationship: str
+    is_head: bool
+    became_resident_on: date
+    address_since: date
+    previous_address: str
+    domicile: str
+    domicile_head: str
+    resident_code: str
+    my_number: str = Field(description="shown only with registry:read_my_number, else masked")
+    nationality: str
+    article_30_45: str
+    residence_status: str
+    residence_period: str
+    residence_expiry: date | None
+    residence_card_no: str
+    destination_address: str
+    planned_move_out_on: date | None
+    protected: bool
+    warning: str | None = None
+    warning_ja: str | None = None
+
+
+class MovementOut(Schema):
+    id: str
+    reason: str
+    reason_label: str
+    category: str
+    effective_on: date
+    notified_on: date | None
+    recorded_at: datetime
+    late: bool
+    actor_label: str
+    persons: list[str]
+
+
+def address_of(municipality, version: PersonVersion) -> str:
+    return (
+        f"{municipality.prefecture_name}{municipality.display_name}"
+        f"{version.town_name}{version.block}"
+    )
+
+
+def _birth_display(version: PersonVersion) -> str:
+    birth = UncertainDate(version.birth_date, version.birth_precision, version.birth_note)
+    return birth.display(foreign=version.kind == "2")
+
+
+def summary(municipality, version: PersonVersion, protected: set) -> dict:
+    return {
+        "number": version.person.number,
+        "name": version.full_name,
+        "name_kana": version.full_name_kana,
+        "birth_date": version.birth_date,
+        "birth_display": _birth_display(version),
+        "sex": version.sex,
+        "address": address_of(municipality, version),
+        "household": version.household.number if version.household_id else None,
+        "relationship": version.relationship,
+        "status": version.status,
+        "protected": version.person_id in protected,
+    }
+
+
+def person_out(request, municipality, person: Person, version: PersonVersion) -> dict:
+    protected = selectors.active_protection(person) is not None
+    may_see = request.principal.has_perm(municipality.code, "registry:read_my_number")
+    my_number = ""
+    if version.my_number_cipher:
+        my_number = (
+            open_my_number(version.my_number_cipher, municipality.code)
+            if may_see
+            else mask_my_number("x")
+        )
+    data = {
+        f.attname: getattr(version, f.attname)
+        for f in PersonVersion._meta.concrete_fields
+        if f.attname in PersonOut.model_fields
+    }
+    data.update(
+        number=person.number,
+        reason_label=version.get_reason_display(),
+        status_label=version.get_status_display(),
+        birth_display=_birth_display(version),
+        address=address_of(municipality, version),
+        household=version.household.number if version.household_id else None,
+        my_number=my_number,
+        protected=protected,
+    )
+    if protected:
+        data.update(warning=PROTECTION_WARNING_EN, warning_ja=PROTECTION_WARNING_JA)
+    return data
+
+
+def read_audited(request, found: Person, purpose: str, what: str) -> None:
+    protected = selectors.active_protection(found) is not None
+    audit(
+        request.principal.actor,
+        f"registry.{what}.read",
+        object_type="person",
+        object_id=str(found.id),
+        purpose=purpose,
+        details={"protected": protected, "resident_number": found.number},
+    )
+
+
+def movement_out(movement: Movement) -> dict:
+    return {
+        "id": str(movement.id),
+        "reason": movement.reason,
+        "reason_label": movement.get_reason_display(),
+        "category": movement.category,
+        "effective_on": movement.effective_on,
+        "notified_on": movement.notified_on,
+        "recorded_at": movement.recorded_at,
+        "late": movement.late,
+        "actor_label": movement.actor_label,
+        "persons": [s.person.number for s in movement.subjects.select_related("person")],
+    }

@@ -1,0 +1,94 @@
+"""Movements: one endpoint per kind, and the list."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ninja import Query, Schema, Status
+
+from jichi.common.api import ERRORS, PageOut
+from jichi.common.pagination import DEFAULT_LIMIT, paginate
+from jichi.registry import schemas, services
+from jichi.registry.api.common import BASE, MovementOut, movement_out, router
+from jichi.registry.models import Movement
+from jichi.tenancy.access import require
+
+
+class MovementFilters(Schema):
+    reason: str | None = None
+    cursor: str | None = None
+    limit: int = DEFAULT_LIMIT
+
+
+@router.get(BASE + "/movements", response={200: PageOut[MovementOut], **ERRORS})
+def list_movements(request, code: str, filters: Query[MovementFilters]):
+    """Movements, newest first."""
+    require(request, "registry:read")
+    movements = Movement.objects.all()
+    if filters.reason:
+        movements = movements.filter(reason=filters.reason)
+    page = paginate(
+        movements, key="id", cursor=filters.cursor, limit=filters.limit, descending=True
+    )
+    return {"items": [movement_out(m) for m in page.items], "next_cursor": page.next_cursor}
+
+
+# One endpoint per kind of movement: (path, service, body schema, summary).
+MOVEMENTS: list[tuple[str, Callable, type, str]] = [
+    ("move-in", services.record_move_in, schemas.ArrivalIn, "転入"),
+    ("move-in-from-abroad", services.record_move_in_from_abroad, schemas.ArrivalIn, "国外転入"),
+    ("birth", services.record_birth, schemas.BirthIn, "出生"),
+    ("record-by-authority", services.record_by_authority, schemas.ArrivalIn, "職権記載"),
+    (
+        "foreign-resident",
+        services.record_foreign_resident,
+        schemas.ArrivalIn,
+        "法30条の46・47 記載",
+    ),
+    ("move-out", services.record_move_out, schemas.DepartureIn, "転出"),
+    ("move-out-abroad", services.record_move_out_abroad, schemas.DepartureIn, "国外転出"),
+    ("death", services.record_death, schemas.DeathIn, "死亡"),
+    ("remove-by-authority", services.remove_by_authority, schemas.DepartureIn, "職権消除"),
+    ("relocation", services.record_relocation, schemas.RelocationIn, "転居"),
+    ("household-split", services.record_household_split, schemas.HouseholdSplitIn, "世帯分離"),
+    ("household-merge", services.record_household_merge, schemas.HouseholdMergeIn, "世帯合併"),
+    ("head-change", services.record_head_change, schemas.HeadChangeIn, "世帯主変更"),
+    ("name-change", services.record_name_change, schemas.NameChangeIn, "氏名変更"),
+    (
+        "relationship-change",
+        services.record_relationship_change,
+        schemas.RelationshipChangeIn,
+        "続柄変更",
+    ),
+    ("domicile-change", services.record_domicile_change, schemas.DomicileChangeIn, "本籍変更"),
+    ("former-surname", services.record_former_surname, schemas.FormerSurnameIn, "旧氏の記載・削除"),
+    ("alias", services.record_alias, schemas.AliasIn, "通称の記載・削除"),
+    (
+        "residence-status-change",
+        services.record_residence_status_change,
+        schemas.ResidenceStatusChangeIn,
+        "在留資格等変更",
+    ),
+    ("correction", services.record_correction, schemas.CorrectionIn, "誤記修正"),
+]
+
+
+def _movement_endpoint(path: str, service: Callable, body: type, label: str) -> None:
+    def endpoint(request, code: str, payload: body):  # type: ignore[valid-type]
+        municipality = require(request, "registry:write")
+        movement = service(municipality=municipality, actor=request.principal.actor, notice=payload)
+        return Status(201, movement_out(movement))
+
+    endpoint.__annotations__["payload"] = body  # a real type, not the string "body"
+    endpoint.__name__ = f"record_{path.replace('-', '_')}"
+    endpoint.__doc__ = f"{label}: {service.__doc__ or ''}".strip()
+    router.post(
+        f"{BASE}/movements/{path}",
+        response={201: MovementOut, **ERRORS},
+        summary=label,
+        operation_id=endpoint.__name__,
+    )(endpoint)
+
+
+for _path, _service, _body, _label in MOVEMENTS:
+    _movement_endpoint(_path, _service, _body, _label)

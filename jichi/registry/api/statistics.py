@@ -1,0 +1,105 @@
+"""住基人口: population by 町字 × band × sex (JSON, CSV, chart), movements by month."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpResponse
+from ninja import Schema
+
+from jichi.common.api import ERRORS
+from jichi.common.errors import RuleViolation
+from jichi.registry import selectors
+from jichi.registry.api.common import BASE, router
+from jichi.tenancy.access import require
+
+
+class PopulationRow(Schema):
+    town_code: str
+    town_name: str
+    band: str
+    sex: str
+    count: int
+
+
+class PopulationOut(Schema):
+    on: date
+    total: int
+    japanese: int
+    foreign: int
+    households: int
+    rows: list[PopulationRow]
+
+
+@router.get(BASE + "/statistics/population", response={200: PopulationOut, **ERRORS})
+def population(request, code: str, on: date | None = None, format: str = "json"):
+    """住基人口 on a date by 町字 × 5-year band × sex (``format=csv`` for CSV)."""
+    require(request, "statistics:read")
+    stats = selectors.population(on or date.today())
+    rows = [
+        {"town_code": t, "town_name": n, "band": b, "sex": s, "count": c}
+        for (t, n, b, s), c in sorted(stats["cells"].items())
+    ]
+    if format == "csv":
+        return _csv(
+            rows,
+            ["town_code", "town_name", "band", "sex", "count"],
+            f"population-{code}-{stats['on'].isoformat()}.csv",
+        )
+    return {
+        "on": stats["on"],
+        "total": sum(r["count"] for r in rows),
+        "japanese": stats["by_kind"].get("1", 0),
+        "foreign": stats["by_kind"].get("2", 0),
+        "households": sum(stats["households"].values()),
+        "rows": rows,
+    }
+
+
+@router.get(BASE + "/statistics/population.{fmt}", response={200: None, **ERRORS})
+def population_chart(request, code: str, fmt: str, on: date | None = None):
+    """The population pyramid on a date as ``png`` or ``svg`` (Japanese labels)."""
+    from jichi.registry.charts import population_pyramid
+
+    municipality = require(request, "statistics:read")
+    if fmt not in {"png", "svg"}:
+        raise RuleViolation(
+            "format.unknown", "形式は png または svg です。", "The format is png or svg.", "fmt"
+        )
+    stats = selectors.population(on or date.today())
+    title = f"{municipality.display_name} 人口ピラミッド（{stats['on'].isoformat()}）"
+    content = population_pyramid(stats["cells"], title=title, fmt=fmt)
+    return HttpResponse(content, content_type="image/png" if fmt == "png" else "image/svg+xml")
+
+
+class MovementCountRow(Schema):
+    month: int
+    reason: str
+    reason_label: str
+    count: int
+
+
+@router.get(BASE + "/statistics/movements", response={200: list[MovementCountRow], **ERRORS})
+def movement_statistics(request, code: str, year: int):
+    """Movements of a year by month and reason."""
+    from jichi.registry.codes import Reason
+
+    require(request, "statistics:read")
+    counts = selectors.movements_by_month(year)
+    return [
+        {"month": m, "reason": r, "reason_label": Reason(r).label, "count": n}
+        for (m, r), n in sorted(counts.items())
+    ]
+
+
+def _csv(rows: list[dict], columns: list[str], filename: str) -> HttpResponse:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
