@@ -154,9 +154,8 @@ def household(request, municipality, number: str):
 _SERVICES = {path: (service, body) for path, service, body, _label in MOVEMENTS}
 
 
-@staff_page("registry:write")
-@require_http_methods(["GET", "POST"])
-def movement_form(request, municipality, kind: str):
+def _form(kind: str):
+    """The title and inputs of a movement's form (404 for a kind without one)."""
     if kind not in FORMS:
         raise RuleViolation(
             "movement.unknown_kind",
@@ -164,7 +163,13 @@ def movement_form(request, municipality, kind: str):
             "There is no page for this movement.",
             status=404,
         )
-    title, inputs = FORMS[kind]
+    return FORMS[kind]
+
+
+@staff_page("registry:write")
+@require_http_methods(["GET", "POST"])
+def movement_form(request, municipality, kind: str):
+    title, inputs = _form(kind)
     errors: dict[str, list[str]] = {}
     values = request.POST if request.method == "POST" else {}
     if request.method == "POST":
@@ -205,14 +210,7 @@ def movement_form(request, municipality, kind: str):
 @require_POST
 def check_movement(request, municipality, kind: str):
     """Validation as you type: one out-of-band error block per input of the form."""
-    if kind not in FORMS:
-        raise RuleViolation(
-            "movement.unknown_kind",
-            "この異動の画面はありません。",
-            "There is no page for this movement.",
-            status=404,
-        )
-    _title, inputs = FORMS[kind]
+    _title, inputs = _form(kind)
     changed = request.headers.get("HX-Trigger-Name", "")
     results = []
     for spec in inputs:

@@ -31,6 +31,7 @@ from jichi.registry.schemas import (
 )
 from jichi.registry.services._common import (
     HEAD,
+    LATE_AFTER_DAYS,
     address_items,
     check_household,
     check_notice_dates,
@@ -154,7 +155,7 @@ def _regroup(
         changes,
         {old, household},
         subjects=subjects,
-        late_after_days=14 if address else None,
+        late_after_days=LATE_AFTER_DAYS if address else None,
     )
 
 
@@ -188,7 +189,13 @@ def record_relocation(
         )
     changes = [(p, {**address, "address_since": notice.effective_on}) for p, _ in found]
     return _amend(
-        municipality, actor, Reason.MOVE_WITHIN, notice, changes, {household}, late_after_days=14
+        municipality,
+        actor,
+        Reason.MOVE_WITHIN,
+        notice,
+        changes,
+        {household},
+        late_after_days=LATE_AFTER_DAYS,
     )
 
 

@@ -11,6 +11,7 @@ from jichi.registry.models import Movement
 from jichi.registry.schemas import ArrivalIn, BirthIn
 from jichi.registry.services._common import (
     HEAD,
+    LATE_AFTER_DAYS,
     address_items,
     check_household,
     check_not_registered,
@@ -76,7 +77,7 @@ def _arrival(
             )
     for i, items in enumerate(people):
         check_not_registered(items, f"persons.{i}")
-    late_after = None if reason == Reason.RECORD_EX_OFFICIO else 14
+    late_after = None if reason == Reason.RECORD_EX_OFFICIO else LATE_AFTER_DAYS
     movement = open_movement(
         municipality=municipality,
         actor=actor,

@@ -19,6 +19,7 @@ from jichi.registry.models import Movement, Person, PersonVersion
 from jichi.registry.schemas import DeathIn, DepartureIn
 from jichi.registry.services._common import (
     HEAD,
+    LATE_AFTER_DAYS,
     check_household,
     check_notice_dates,
     close_movement,
@@ -92,7 +93,7 @@ def _departure(
     *,
     future_days: int = 0,
     changes: dict | None = None,
-    late_after_days: int | None = 14,
+    late_after_days: int | None = LATE_AFTER_DAYS,
     field: str = "persons",
 ) -> Movement:
     notified = check_notice_dates(notice, future_days=future_days)
