@@ -259,8 +259,10 @@ class Article30_45(TextChoices):
     TRANSITIONAL_BY_NATIONALITY_LOSS = "6", "国籍喪失による経過滞在者"
 
 
-# Items each 区分 must record (§2.4, §1.7). 特別永住者証明書の番号 is kept in the same field as
-# the 在留カード番号 (在留カード等番号).
+# Items each 区分 must record (§2.4, §1.7). As in the standard's layout (在留期間等, 在留カード等番号),
+# one field holds each kind of item whatever the 区分: 特別永住者証明書の番号 is kept with the
+# 在留カード番号, and the 上陸期間 of an 一時庇護許可者 and the 仮滞在期間 of a 仮滞在許可者 are
+# kept as the period and its end date (in ``residence_period`` and ``residence_expiry``).
 REQUIRED_ITEMS_BY_ARTICLE: Mapping[Article30_45, tuple[str, ...]] = {
     Article30_45.MEDIUM_LONG_TERM: (
         "residence_status",
@@ -269,8 +271,8 @@ REQUIRED_ITEMS_BY_ARTICLE: Mapping[Article30_45, tuple[str, ...]] = {
         "residence_card_no",
     ),
     Article30_45.SPECIAL_PERMANENT: ("residence_card_no",),
-    Article30_45.TEMPORARY_REFUGE: ("landing_period",),
-    Article30_45.PROVISIONAL_STAY: ("provisional_stay_period",),
+    Article30_45.TEMPORARY_REFUGE: ("residence_period", "residence_expiry"),
+    Article30_45.PROVISIONAL_STAY: ("residence_period", "residence_expiry"),
     Article30_45.TRANSITIONAL_BY_BIRTH: (),
     Article30_45.TRANSITIONAL_BY_NATIONALITY_LOSS: (),
 }
@@ -280,9 +282,28 @@ ITEM_LABELS: Mapping[str, tuple[str, str]] = {
     "residence_period": ("在留期間", "period of stay"),
     "residence_expiry": ("在留期間の満了の日", "expiry date of the period of stay"),
     "residence_card_no": ("在留カード等番号", "residence card (or certificate) number"),
-    "landing_period": ("上陸期間", "landing period"),
-    "provisional_stay_period": ("仮滞在期間", "provisional stay period"),
 }
+
+# What the period items are called for the 区分 that have no 在留期間 of their own.
+_PERIOD_LABELS: Mapping[Article30_45, Mapping[str, tuple[str, str]]] = {
+    Article30_45.TEMPORARY_REFUGE: {
+        "residence_period": ("上陸期間", "landing period"),
+        "residence_expiry": ("上陸期間の満了の日", "end date of the landing period"),
+    },
+    Article30_45.PROVISIONAL_STAY: {
+        "residence_period": ("仮滞在期間", "provisional stay period"),
+        "residence_expiry": ("仮滞在期間の満了の日", "end date of the provisional stay period"),
+    },
+}
+
+
+def item_label(article: Article30_45 | str, item: str) -> tuple[str, str]:
+    """The (ja, en) name of a foreign-resident item for the 区分 ``article``."""
+    try:
+        labels = _PERIOD_LABELS.get(Article30_45(article), {})
+    except ValueError:
+        labels = {}
+    return labels.get(item) or ITEM_LABELS[item]
 
 
 class ResidenceStatus(TextChoices):
@@ -378,14 +399,14 @@ def validate_foreign_items(
             required.discard("residence_expiry")
     for item in REQUIRED_ITEMS_BY_ARTICLE[article]:
         if item in required and not _present(items.get(item)):
-            label_ja, label_en = ITEM_LABELS[item]
+            label_ja, label_en = item_label(article, item)
             errors.add(
                 f"{item}.required",
                 f"{article.label}は{label_ja}が必要です。",
                 f"A {_ARTICLE_EN[article]} needs the {label_en}.",
                 f"{field_prefix}{item}",
             )
-    _check_expiry(items.get("residence_expiry"), field_prefix, errors)
+    _check_expiry(article, items.get("residence_expiry"), field_prefix, errors)
     _check_card_no(items.get("residence_card_no"), field_prefix, errors)
     errors.raise_if_any()
 
@@ -442,16 +463,19 @@ def _check_status(value: str, field_prefix: str, errors: ErrorCollector) -> Resi
     return status
 
 
-def _check_expiry(value: object, field_prefix: str, errors: ErrorCollector) -> None:
+def _check_expiry(
+    article: Article30_45, value: object, field_prefix: str, errors: ErrorCollector
+) -> None:
     if not _present(value) or isinstance(value, datetime.date):
         return
     try:
         datetime.date.fromisoformat(str(value))
     except ValueError:
+        label_ja, label_en = item_label(article, "residence_expiry")
         errors.add(
             "residence_expiry.invalid",
-            "在留期間の満了の日は西暦の日付で入力してください（例: 2027-03-31）。",
-            "The expiry date must be a date (e.g. 2027-03-31).",
+            f"{label_ja}は西暦の日付で入力してください（例: 2027-03-31）。",
+            f"The {label_en} must be a date (e.g. 2027-03-31).",
             f"{field_prefix}residence_expiry",
         )
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from jichi.common.checkdigits import normalize_digits, validate_my_number, validate_resident_number
 from jichi.common.errors import RuleViolation
 from jichi.common.kana import validate_katakana_name
+from jichi.registry.codes import ResidenceStatus
 from jichi.registry.dates import parse_birth_date
 from jichi.registry.relationships import validate_relationship
 from jichi.registry.towns import find_town
@@ -66,6 +67,69 @@ def _person(prefix: str) -> list[Input]:
     ]
 
 
+ARTICLES = (
+    ("1", "中長期在留者"),
+    ("2", "特別永住者"),
+    ("3", "一時庇護許可者"),
+    ("4", "仮滞在許可者"),
+    ("5", "出生による経過滞在者"),
+    ("6", "国籍喪失による経過滞在者"),
+)
+KINDS = (("1", "日本人"), ("2", "外国人"))
+
+
+def _residence(prefix: str, *, required: bool = False) -> list[Input]:
+    """The 法30条の45 items (区分, 在留資格, 在留期間等, 満了日, 在留カード等番号)."""
+    return [
+        Input(
+            f"{prefix}article_30_45",
+            _("Category under article 30-45"),
+            "select",
+            required=required,
+            choices=ARTICLES,
+        ),
+        Input(
+            f"{prefix}residence_status",
+            _("Status of residence (在留資格)"),
+            "select",
+            required=False,
+            choices=tuple(ResidenceStatus.choices),
+        ),
+        Input(
+            f"{prefix}residence_period",
+            _("Period of stay (在留期間等)"),
+            required=False,
+            help=_("the landing period or provisional stay period for categories 3 and 4"),
+        ),
+        Input(f"{prefix}residence_expiry", _("Expiry date (満了日)"), "date", required=False),
+        Input(f"{prefix}residence_card_no", _("Residence card number"), required=False),
+    ]
+
+
+def _foreign(prefix: str, *, foreign_only: bool = False) -> list[Input]:
+    """住民種別 and the items of a foreign resident (optional unless `foreign_only`)."""
+    kind = (
+        Input(f"{prefix}.kind", _("Resident kind (住民種別)"), "select", choices=KINDS[1:])
+        if foreign_only
+        else Input(
+            f"{prefix}.kind",
+            _("Resident kind (住民種別)"),
+            "select",
+            required=False,
+            choices=KINDS,
+            help=_("empty for a Japanese resident"),
+        )
+    )
+    return [
+        kind,
+        Input(f"{prefix}.name_alphabet", _("Name in the alphabet"), required=False),
+        Input(f"{prefix}.nationality", _("Nationality or region (国籍・地域)"), required=False),
+        *_residence(f"{prefix}.", required=foreign_only),
+        Input(f"{prefix}.alias", _("Alias (通称)"), required=False),
+        Input(f"{prefix}.alias_kana", _("Alias (katakana)"), required=False),
+    ]
+
+
 FORMS: dict[str, tuple[str, list[Input]]] = {
     "move-in": (
         _("Move-in (転入)"),
@@ -80,6 +144,7 @@ FORMS: dict[str, tuple[str, list[Input]]] = {
                 help=_("leave empty to found a new household"),
             ),
             *_person("persons.0"),
+            *_foreign("persons.0"),
         ],
     ),
     "birth": (
@@ -126,14 +191,6 @@ FORMS: dict[str, tuple[str, list[Input]]] = {
 }
 
 
-ARTICLES = (
-    ("1", "中長期在留者"),
-    ("2", "特別永住者"),
-    ("3", "一時庇護許可者"),
-    ("4", "仮滞在許可者"),
-    ("5", "出生による経過滞在者"),
-    ("6", "国籍喪失による経過滞在者"),
-)
 NUMBERS = Input("persons", _("Resident numbers (宛名番号)"), "numbers")
 PERSON = Input("person", _("Resident number (宛名番号)"))
 RELATIONSHIPS = Input(
@@ -151,6 +208,14 @@ FORMS.update(
         "record-by-authority": (
             _("Recording by authority (職権記載)"),
             [*FORMS["move-in"][1], Input("note", _("Note (留意事項)"), "note")],
+        ),
+        "foreign-resident": (
+            _("Foreign resident under articles 30-46 and 30-47 (法30条の46・47 記載)"),
+            [
+                *[i for i in FORMS["move-in"][1] if not i.name.startswith("persons.0.")],
+                *[i for i in _person("persons.0") if not i.name.endswith(".domicile")],
+                *_foreign("persons.0", foreign_only=True),
+            ],
         ),
         "move-out-abroad": (_("Move-out abroad (国外転出)"), FORMS["move-out"][1]),
         "remove-by-authority": (
@@ -216,18 +281,7 @@ FORMS.update(
             [
                 *NOTICE,
                 PERSON,
-                Input(
-                    "article_30_45", _("Category under article 30-45"), "select", choices=ARTICLES
-                ),
-                Input(
-                    "residence_status",
-                    _("Status of residence (在留資格)"),
-                    required=False,
-                    help=_("code, e.g. engineer_humanities"),
-                ),
-                Input("residence_period", _("Period of stay (在留期間)"), required=False),
-                Input("residence_expiry", _("Expiry date (満了日)"), "date", required=False),
-                Input("residence_card_no", _("Residence card number"), required=False),
+                *_residence("", required=True),
             ],
         ),
         "correction": (

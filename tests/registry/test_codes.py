@@ -250,14 +250,32 @@ def test_anything_else_as_card_number_is_refused(text):
     ("article", "item"),
     [
         (Article30_45.SPECIAL_PERMANENT, "residence_card_no"),
-        (Article30_45.TEMPORARY_REFUGE, "landing_period"),
-        (Article30_45.PROVISIONAL_STAY, "provisional_stay_period"),
+        (Article30_45.TEMPORARY_REFUGE, "residence_period"),
+        (Article30_45.TEMPORARY_REFUGE, "residence_expiry"),
+        (Article30_45.PROVISIONAL_STAY, "residence_period"),
+        (Article30_45.PROVISIONAL_STAY, "residence_expiry"),
     ],
 )
 def test_each_article_requires_its_items(article, item):
     refusal = refusal_of(article, {item: "  "})
-    assert (refusal.code, refusal.field) == (f"{item}.required", item)
+    assert (f"{item}.required", item) in [(e.code, e.field) for e in refusal.errors]
     assert article.label in refusal.message_ja
+
+
+@pytest.mark.parametrize(
+    ("article", "period_ja"),
+    [(Article30_45.TEMPORARY_REFUGE, "上陸期間"), (Article30_45.PROVISIONAL_STAY, "仮滞在期間")],
+)
+def test_refuge_and_provisional_stay_name_their_own_period(article, period_ja):
+    refusal = refusal_of(article, {"residence_period": "", "residence_expiry": "2027-02-30"})
+    messages = [e.message_ja for e in refusal.errors]
+    assert any(f"{period_ja}が必要" in m for m in messages)
+    assert any(f"{period_ja}の満了の日は西暦" in m for m in messages)
+
+
+@pytest.mark.parametrize("article", [Article30_45.TEMPORARY_REFUGE, Article30_45.PROVISIONAL_STAY])
+def test_refuge_and_provisional_stay_with_their_period_are_accepted(article):
+    validate_foreign_items(article, {"residence_period": "6月", "residence_expiry": "2027-05-31"})
 
 
 @pytest.mark.parametrize(

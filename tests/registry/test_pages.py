@@ -6,7 +6,8 @@ import pytest
 
 from jichi.audit.models import AuditEntry
 from jichi.registry import services
-from jichi.registry.models import Person
+from jichi.registry.codes import Reason
+from jichi.registry.models import Movement, Person, PersonVersion
 from jichi.registry.schemas import OffenderIn, ProtectionIn
 from jichi.tenancy.context import tenant_scope
 from jichi.tenancy.roles import Role
@@ -149,6 +150,66 @@ def test_form_check_of_a_valid_input_clears_its_error(client, clerk, yokohama):
     )
 
 
+FOREIGN = {
+    "persons.0.family_name": "",
+    "persons.0.given_name": "",
+    "persons.0.family_name_kana": "",
+    "persons.0.given_name_kana": "",
+    "persons.0.domicile": "",
+    "persons.0.kind": "2",
+    "persons.0.name_alphabet": "NGUYEN VAN AN",
+    "persons.0.nationality": "ベトナム",
+    "persons.0.article_30_45": "1",
+    "persons.0.residence_status": "engineer_humanities",
+    "persons.0.residence_period": "3年",
+    "persons.0.residence_expiry": "2028-03-31",
+    "persons.0.residence_card_no": "ab1234 5678cd",
+}
+
+
+def test_move_in_form_registers_a_foreign_resident(client, clerk, yokohama):
+    response = client.post("/registry/movements/move-in-from-abroad/", _move_in_form(**FOREIGN))
+    assert response.status_code == 302
+    with tenant_scope(yokohama.code):
+        version = PersonVersion.objects.get()
+    assert (version.kind, version.residence_status, version.residence_card_no) == (
+        "2",
+        "engineer_humanities",
+        "AB12345678CD",
+    )
+
+
+def test_foreign_resident_form_records_articles_30_46_and_47(client, clerk, yokohama):
+    form = _move_in_form(
+        **{
+            **FOREIGN,
+            "persons.0.article_30_45": "4",
+            "persons.0.residence_status": "",
+            "persons.0.residence_period": "6月",
+            "persons.0.residence_card_no": "",
+        }
+    )
+    response = client.post("/registry/movements/foreign-resident/", form)
+    assert response.status_code == 302
+    with tenant_scope(yokohama.code):
+        movement = Movement.objects.get()
+        version = PersonVersion.objects.get()
+    assert movement.reason == Reason.FOREIGN_RESIDENT_RECORDED
+    assert (version.article_30_45, version.residence_period) == ("4", "6月")
+
+
+def test_provisional_stay_without_its_period_is_refused_by_name(client, clerk, yokohama):
+    form = _move_in_form(
+        **{**FOREIGN, "persons.0.article_30_45": "4", "persons.0.residence_period": ""}
+    )
+    response = client.post("/registry/movements/foreign-resident/", form)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="err-persons0residence_period"' in html and "仮滞在期間が必要" in html
+    with tenant_scope(yokohama.code):
+        assert not Person.objects.exists()
+
+
 def test_register_pages_need_the_permission(client, yokohama):
     auditor = factories.staff(yokohama, Role.AUDITOR)
     client.force_login(auditor)
@@ -166,9 +227,7 @@ def test_every_movement_kind_has_a_page(client, clerk):
     from jichi.registry.api import MOVEMENTS
     from jichi.registry.forms import FORMS
 
-    kinds = {path for path, *_ in MOVEMENTS}
-    assert set(FORMS) <= kinds
-    assert kinds - set(FORMS) == {"foreign-resident"}  # needs the foreign items form
+    assert set(FORMS) == {path for path, *_ in MOVEMENTS}
     for kind in FORMS:
         response = client.get(f"/registry/movements/{kind}/")
         assert response.status_code == 200, kind
