@@ -10,7 +10,7 @@ from pydantic import Field
 from jichi.audit.services import record as audit
 from jichi.common.secrets import mask_my_number, open_my_number
 from jichi.registry import selectors
-from jichi.registry.dates import UncertainDate
+from jichi.registry.display import address_of, birth_display
 from jichi.registry.models import Movement, Person, PersonVersion
 
 router = Router(tags=["registry"])
@@ -101,25 +101,13 @@ class MovementOut(Schema):
     persons: list[str]
 
 
-def address_of(municipality, version: PersonVersion) -> str:
-    return (
-        f"{municipality.prefecture_name}{municipality.display_name}"
-        f"{version.town_name}{version.block}"
-    )
-
-
-def _birth_display(version: PersonVersion) -> str:
-    birth = UncertainDate(version.birth_date, version.birth_precision, version.birth_note)
-    return birth.display(foreign=version.kind == "2")
-
-
 def summary(municipality, version: PersonVersion, protected: set) -> dict:
     return {
         "number": version.person.number,
         "name": version.full_name,
         "name_kana": version.full_name_kana,
         "birth_date": version.birth_date,
-        "birth_display": _birth_display(version),
+        "birth_display": birth_display(version),
         "sex": version.sex,
         "address": address_of(municipality, version),
         "household": version.household.number if version.household_id else None,
@@ -148,7 +136,7 @@ def person_out(request, municipality, person: Person, version: PersonVersion) ->
         number=person.number,
         reason_label=version.get_reason_display(),
         status_label=version.get_status_display(),
-        birth_display=_birth_display(version),
+        birth_display=birth_display(version),
         address=address_of(municipality, version),
         household=version.household.number if version.household_id else None,
         my_number=my_number,
