@@ -12,8 +12,10 @@ from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
 from jichi.audit.api import router as audit_router
+from jichi.certificates.api import router as certificates_router
 from jichi.common.errors import RuleViolation
 from jichi.common.validation_messages import field_errors
+from jichi.identity.api import router as identity_router
 from jichi.registry.api import router as registry_router
 from jichi.tenancy.api import router as tenancy_router
 
@@ -58,6 +60,8 @@ api = NinjaAPI(
 api.add_router("", tenancy_router)
 api.add_router("", audit_router)
 api.add_router("", registry_router)
+api.add_router("", identity_router)
+api.add_router("", certificates_router)
 
 
 def _error(request, status: int, code: str, ja: str, en: str, fields=None):

@@ -9,6 +9,7 @@ Variables (see README "Configuration"):
 - ``JICHI_DATA_DIR``      where keys and the SQLite file live (default ``var``)
 - ``JICHI_PLATFORM_KEY``  path of the platform's Ed25519 private key (PEM)
 - ``JICHI_TASKS``         ``database`` | ``rq``;  ``JICHI_REDIS_URL``
+- ``JICHI_PUBLIC_URL``    the address residents reach (printed in certificates' QR codes)
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ INSTALLED_APPS = [
     "jichi.audit",
     "jichi.linkage",
     "jichi.registry",
+    "jichi.identity",
+    "jichi.certificates",
     "jichi.web",
 ]
 
@@ -214,6 +217,7 @@ JICHI_PLATFORM_KEY = os.environ.get(
 JICHI_DATA_KEY = os.environ.get("JICHI_DATA_KEY", str(DATA_DIR / "keys" / "data-key"))
 JICHI_DATA_KEY_B64 = os.environ.get("JICHI_DATA_KEY_B64")
 # How far ahead a 転出 may be recorded (the planned day of moving out).
+JICHI_PUBLIC_URL = os.environ.get("JICHI_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 JICHI_MOVE_OUT_ADVANCE_DAYS = int(os.environ.get("JICHI_MOVE_OUT_ADVANCE_DAYS", "14"))
 JICHI_TASKS = os.environ.get("JICHI_TASKS", "database")
 JICHI_REDIS_URL = os.environ.get("JICHI_REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from jichi.api import api
+from jichi.certificates import views as certificate_views
 from jichi.web import views
 
 urlpatterns = [
@@ -11,5 +12,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("registry/", include("jichi.registry.urls")),
+    path("pki/", include("jichi.identity.urls")),
+    path("certificates/", include("jichi.certificates.urls")),
+    path("verify/", certificate_views.verify_lookup, name="verify-lookup"),
+    path("verify/<str:certificate_id>.json", certificate_views.verify_json, name="verify-json"),
+    path("verify/<str:certificate_id>", certificate_views.verify, name="verify"),
     path("", include("jichi.web.urls")),
 ]

@@ -24,6 +24,10 @@ class FieldError:
     def as_dict(self) -> dict:
         return {"code": self.code, "message": self.message_en, "message_ja": self.message_ja}
 
+    def message(self, language: str | None = None) -> str:
+        """The message in ``language`` (Japanese unless English is asked for)."""
+        return self.message_en if (language or "ja").startswith("en") else self.message_ja
+
 
 class RuleViolation(Exception):
     """A business or input rule was broken; nothing was changed.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from jichi.linkage.models import OutboxEvent
@@ -10,6 +11,10 @@ from jichi.tenancy.context import current_scope
 
 TYPE_PREFIX = "jp.jichi."
 _LOCK_CLASS = 7_316_002  # per-municipality lock for the event sequence
+
+# Sent with ``event=`` inside the publishing transaction, once the event is stored:
+# a receiver's writes commit or roll back with the change (and its error undoes both).
+event_published = Signal()
 
 
 def _lock(code: str) -> None:
@@ -33,7 +38,7 @@ def publish(event_type: str, data: dict, *, subject: str = "") -> OutboxEvent:
         .values_list("seq", flat=True)
         .first()
     )
-    return OutboxEvent.objects.create(
+    event = OutboxEvent.objects.create(
         municipality_id=code,
         seq=(last or 0) + 1,
         type=TYPE_PREFIX + event_type,
@@ -41,6 +46,8 @@ def publish(event_type: str, data: dict, *, subject: str = "") -> OutboxEvent:
         time=timezone.now(),
         data=data,
     )
+    event_published.send(sender=OutboxEvent, event=event)
+    return event
 
 
 def envelope(event: OutboxEvent) -> dict:

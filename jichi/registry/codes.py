@@ -259,10 +259,11 @@ class Article30_45(TextChoices):
     TRANSITIONAL_BY_NATIONALITY_LOSS = "6", "国籍喪失による経過滞在者"
 
 
-# Items each 区分 must record (§2.4, §1.7). As in the standard's layout (在留期間等, 在留カード等番号),
-# one field holds each kind of item whatever the 区分: 特別永住者証明書の番号 is kept with the
-# 在留カード番号, and the 上陸期間 of an 一時庇護許可者 and the 仮滞在期間 of a 仮滞在許可者 are
-# kept as the period and its end date (in ``residence_period`` and ``residence_expiry``).
+# Items each 区分 must record (§2.4, §1.7). As in the standard's layout (在留期間等,
+# 在留カード等番号), one field holds each kind of item whatever the 区分: 特別永住者証明書の番号
+# is kept with the 在留カード番号, and the 上陸期間 of an 一時庇護許可者 and the 仮滞在期間
+# of a 仮滞在許可者 are kept as the period and its end date (``residence_period``,
+# ``residence_expiry``).
 REQUIRED_ITEMS_BY_ARTICLE: Mapping[Article30_45, tuple[str, ...]] = {
     Article30_45.MEDIUM_LONG_TERM: (
         "residence_status",

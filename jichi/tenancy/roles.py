@@ -29,15 +29,26 @@ SCOPES: dict[str, str] = {
     "registry:read_my_number": "See individual numbers (個人番号) in the register",
     "registry:protect": "Manage DV support measures (支援措置)",
     "statistics:read": "Read aggregated statistics",
+    "certificates:issue": "Request and issue certificates (住民票の写し and others)",
+    "certificates:read": "Read the issuance ledger and issued certificates",
+    "certificates:approve": "Approve or refuse held certificate requests (third party, 支援措置)",
+    "certificates:revoke": "Revoke issued certificates and reissue them",
+    "certificates:manage": "Set the fees and the mayor's name printed on certificates",
 }
 
 _CLERK = {"municipality:read", "registry:read"}
 
+_ISSUE = {"certificates:issue", "certificates:read"}
+_DECIDE = {"certificates:read", "certificates:approve", "certificates:revoke"}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.COUNTER_CLERK: frozenset(_CLERK | {"registry:write", "registry:read_my_number"}),
-    Role.BACK_OFFICE_CLERK: frozenset(_CLERK | {"statistics:read", "registry:protect"}),
+    Role.COUNTER_CLERK: frozenset(_CLERK | _ISSUE | {"registry:write", "registry:read_my_number"}),
+    Role.BACK_OFFICE_CLERK: frozenset(_CLERK | _DECIDE | {"statistics:read", "registry:protect"}),
     Role.MUNICIPAL_ADMIN: frozenset(
-        _CLERK | {"staff:manage", "tokens:manage", "statistics:read", "audit:read"}
+        _CLERK
+        | _DECIDE
+        | {"staff:manage", "tokens:manage", "statistics:read", "audit:read"}
+        | {"certificates:manage"}
     ),
     Role.AUDITOR: frozenset({"municipality:read", "audit:read"}),
     Role.PREFECTURE_STAFF: frozenset({"municipality:read", "statistics:read"}),

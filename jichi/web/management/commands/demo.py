@@ -9,8 +9,10 @@ from django.db import transaction
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+from jichi.certificates import services as certificate_services
 from jichi.common.checkdigits import local_government_code
 from jichi.registry.demo import DemoError, generate_population
+from jichi.tenancy.context import tenant_scope
 from jichi.tenancy.models import ApiToken, Municipality, RoleGrant, StaffUser
 from jichi.tenancy.principals import Actor
 from jichi.tenancy.roles import SCOPES, Role
@@ -92,9 +94,23 @@ class Command(BaseCommand):
             activate_municipality(municipality=municipality, actor=actor)
             logins = self._staff(municipality, actor)
             secret = self._token(municipality, actor)
+            self._issuer(municipality, actor)
         self._print(municipality, logins, secret)
         if options["residents"] > 0:
             self._population(municipality, options)
+
+    def _issuer(self, municipality, actor):
+        """The mayor printed on the demo's certificates (a sample name) and the usual fees."""
+        with tenant_scope(municipality.code, "demo"):
+            profile = certificate_services.profile_of(municipality)
+            if profile.pk is None or not profile.mayor_name:
+                certificate_services.update_profile(
+                    municipality=municipality,
+                    actor=actor,
+                    mayor_title="",
+                    mayor_name="見本　太郎",
+                    fees={},
+                )
 
     def _user(self, username, actor, organization, *, operator=False):
         user = StaffUser.objects.filter(username=username).first()
