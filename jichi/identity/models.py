@@ -23,6 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jichi.common.ids import new_id
+from jichi.identity.business.models import (  # noqa: F401 (registers the business identity models)
+    BusinessAccount,
+    BusinessAuditEntry,
+    BusinessMember,
+)
 from jichi.tenancy.models import Municipality, TenantModel
 
 

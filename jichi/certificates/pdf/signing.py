@@ -38,6 +38,7 @@ from pyhanko.sign import signers
 from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from jichi.common import coroutines
 from jichi.common.errors import RuleViolation
 
 FIELD_NAME = "CertificateSignature"
@@ -120,7 +121,11 @@ def sign(pdf_bytes: bytes, signer: Signer) -> bytes:
     except (PdfReadError, ValueError, IndexError, KeyError) as exc:
         raise unreadable() from exc
     output = io.BytesIO()
-    signer.pdf_signer.sign_pdf(writer, output=output, bytes_reserved=signer.bytes_reserved)
+    coroutines.run(
+        signer.pdf_signer.async_sign_pdf(
+            writer, output=output, bytes_reserved=signer.bytes_reserved
+        )
+    )
     return output.getvalue()
 
 

@@ -28,11 +28,12 @@ from dataclasses import dataclass
 from cryptography import x509
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from jichi.certificates.pdf.signing import to_asn1, unreadable
+from jichi.common import coroutines
 from jichi.common.errors import RuleViolation
 
 
@@ -81,7 +82,7 @@ def validate(pdf_bytes: bytes, trust_roots: Sequence[x509.Certificate]) -> Valid
         allow_fetching=False,
         revocation_mode="soft-fail",
     )
-    status = validate_pdf_signature(signatures[0], context)
+    status = coroutines.run(async_validate_pdf_signature(signatures[0], context))
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     return ValidationResult(
         intact=status.intact,

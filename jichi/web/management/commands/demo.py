@@ -11,7 +11,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 
 from jichi.certificates import services as certificate_services
 from jichi.common.checkdigits import local_government_code
+from jichi.identity.business import selectors as business_selectors
+from jichi.identity.business import services as business_services
+from jichi.identity.services import issue_card, write_card
+from jichi.registry.codes import ResidentKind, ResidentStatus
 from jichi.registry.demo import DemoError, generate_population
+from jichi.registry.selectors import versions_on
 from jichi.tenancy.context import tenant_scope
 from jichi.tenancy.models import ApiToken, Municipality, RoleGrant, StaffUser
 from jichi.tenancy.principals import Actor
@@ -27,6 +32,8 @@ from jichi.tenancy.services import (
 
 DEMO_PASSWORD = "jichi-demo-2026!"
 DEMO_TOKEN_NAME = "demo system"
+DEMO_CORPORATE_NUMBER = "7000012050002"  # a well-formed 法人番号 (check digit valid)
+DEMO_BUSINESS_EMAIL = "demo-business@example.jp"
 ROLES = [
     ("counter", Role.COUNTER_CLERK),
     ("backoffice", Role.BACK_OFFICE_CLERK),
@@ -95,9 +102,11 @@ class Command(BaseCommand):
             logins = self._staff(municipality, actor)
             secret = self._token(municipality, actor)
             self._issuer(municipality, actor)
+            self._business(actor)
         self._print(municipality, logins, secret)
         if options["residents"] > 0:
             self._population(municipality, options)
+            self._card(municipality, actor)
 
     def _issuer(self, municipality, actor):
         """The mayor printed on the demo's certificates (a sample name) and the usual fees."""
@@ -111,6 +120,46 @@ class Command(BaseCommand):
                     mayor_name="見本　太郎",
                     fees={},
                 )
+
+    def _business(self, actor):
+        """A demo business account (GビズID-like) with its administrator."""
+        if business_selectors.account_by_corporate_number(DEMO_CORPORATE_NUMBER) is None:
+            business_services.register_account(
+                actor=actor,
+                corporate_number=DEMO_CORPORATE_NUMBER,
+                name="見本商事株式会社",
+                head_office_address="神奈川県横浜市中区港町1丁目1番地",
+                administrator_name="見本 花子",
+                administrator_email=DEMO_BUSINESS_EMAIL,
+                administrator_password=DEMO_PASSWORD,
+            )
+        self.stdout.write(
+            f"Business login at http://127.0.0.1:8000/business/: {DEMO_BUSINESS_EMAIL} "
+            f"(法人番号 {DEMO_CORPORATE_NUMBER}, same password)"
+        )
+
+    def _card(self, municipality, actor):
+        """A demo card for the first household head: residents log in with it."""
+        directory = settings.DATA_DIR / "demo-card"
+        with tenant_scope(municipality.code, "demo"):
+            head = (
+                versions_on()
+                .filter(status=ResidentStatus.RESIDENT, is_head=True, kind=ResidentKind.JAPANESE)
+                .select_related("person")
+                .order_by("person__number")
+                .first()
+            )
+            if head is None:
+                return
+            issued = issue_card(
+                municipality=municipality, actor=actor, person_number=head.person.number
+            )
+        write_card(issued, directory)
+        self.stdout.write(
+            f"Demo card of resident {head.person.number} in {directory}: log in at "
+            "http://127.0.0.1:8000/resident/login/ by signing the code shown there:\n"
+            f"  printf '%s' CODE | openssl dgst -sha256 -sign {directory}/auth-key.pem | base64 -w0"
+        )
 
     def _user(self, username, actor, organization, *, operator=False):
         user = StaffUser.objects.filter(username=username).first()
