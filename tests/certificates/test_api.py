@@ -126,3 +126,24 @@ def test_the_openapi_document_describes_certificates(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/municipalities/{code}/certificates" in paths
     assert "/api/v1/municipalities/{code}/certificates/{certificate_id}/revoke" in paths
+
+
+def test_issued_pdfs_validate_with_pyhanko_against_the_published_trust_anchors(
+    client, yokohama, people, secret
+):
+    from cryptography import x509
+
+    from jichi.certificates import pdf
+
+    issued = _post(client, yokohama.code, secret, _body(people[0])).json()
+    document = client.get(issued["pdf_url"], **bearer(secret)).content
+    anchors = x509.load_pem_x509_certificates(client.get("/pki/ca.pem").content)
+    result = pdf.validate(document, anchors)
+    assert (result.intact, result.valid, result.trusted, result.modified) == (
+        True,
+        True,
+        True,
+        False,
+    )
+    assert "141003" in result.signer_subject or "横浜市" in result.signer_subject
+    assert result.document_sha256 == issued["sha256"]
