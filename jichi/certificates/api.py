@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from jichi.certificates import selectors, services
+from jichi.certificates import documents, selectors, services
 from jichi.certificates.models import Certificate, Channel
 from jichi.certificates.schemas import CertificateIn
 from jichi.common.api import ERRORS, PageOut, StrictSchema
@@ -133,9 +132,7 @@ def certificate_pdf(request, code: str, certificate_id: str):
     if not certificate.pdf:
         raise not_found("PDF", "PDF")
     services.record_pdf_read(request.principal.actor, certificate)
-    response = HttpResponse(bytes(certificate.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="certificate-{certificate.serial}.pdf"'
-    return response
+    return documents.pdf_response(certificate)
 
 
 @router.get(BASE + "/{certificate_id}", response={200: CertificateOut, **ERRORS})

@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils import timezone
 
 from jichi.certificates import pdf
@@ -146,6 +147,16 @@ def _removal(row: Row) -> Removal | None:
         destination=row.destination,
         planned=row.ended_on > timezone.localdate(),
     )
+
+
+def pdf_response(certificate: Certificate, *, download: bool = False) -> HttpResponse:
+    """The HTTP answer carrying an issued certificate's PDF (its reading audited by the caller)."""
+    response = HttpResponse(bytes(certificate.pdf), content_type="application/pdf")
+    disposition = "attachment" if download else "inline"
+    response["Content-Disposition"] = (
+        f'{disposition}; filename="certificate-{certificate.serial}.pdf"'
+    )
+    return response
 
 
 def signed_pdf(

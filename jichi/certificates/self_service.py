@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import uuid
 
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
-from jichi.certificates import services
+from jichi.certificates import documents, services
 from jichi.certificates.models import Certificate, CertificateKind, Channel, Status
 from jichi.certificates.schemas import CertificateIn, OptionsIn, RequesterIn
 from jichi.common.errors import RuleViolation
@@ -99,6 +99,4 @@ def pdf(request, municipality, resident, certificate_id: str):
     if certificate is None:
         raise Http404
     services.record_pdf_read(resident.actor, certificate)
-    response = HttpResponse(bytes(certificate.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.serial}.pdf"'
-    return response
+    return documents.pdf_response(certificate, download=True)

@@ -6,14 +6,14 @@ import hashlib
 import uuid
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from jichi.certificates import selectors, services
+from jichi.certificates import documents, selectors, services
 from jichi.certificates.forms import FIELD_OF, RequestForm
 from jichi.certificates.models import CertificateKind, Status
 from jichi.common.errors import RuleViolation
@@ -97,9 +97,7 @@ def pdf(request, municipality, certificate_id: str):
     if not certificate.pdf:
         raise Http404
     services.record_pdf_read(request.principal.actor, certificate)
-    response = HttpResponse(bytes(certificate.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="certificate-{certificate.serial}.pdf"'
-    return response
+    return documents.pdf_response(certificate)
 
 
 def _decided(request, certificate, action):

@@ -15,6 +15,7 @@ from jichi.common.errors import RuleViolation
 from jichi.identity import login
 from jichi.tenancy.context import tenant_scope
 from jichi.tenancy.models import Municipality
+from jichi.tenancy.pages import error_page
 
 HOME = "/resident/certificates/"
 
@@ -36,12 +37,7 @@ def resident_page(view):
             try:
                 return view(request, municipality, resident, *args, **kwargs)
             except RuleViolation as exc:
-                return render(
-                    request,
-                    "tenancy/error.html",
-                    {"error": exc, "message": exc.message(get_language())},
-                    status=exc.status,
-                )
+                return error_page(request, exc)
 
     return wrapped
 

@@ -14,6 +14,16 @@ from jichi.common.errors import RuleViolation
 from jichi.tenancy.access import require
 
 
+def error_page(request, exc: RuleViolation):
+    """A refused action shown as a page, with its status and message in the page's language."""
+    return render(
+        request,
+        "tenancy/error.html",
+        {"error": exc, "message": exc.message(get_language())},
+        status=exc.status,
+    )
+
+
 def staff_page(permission: str):
     """Decorate a view: logged in, in a municipality, holding ``permission``.
 
@@ -32,12 +42,7 @@ def staff_page(permission: str):
                 municipality = require(request, permission)
                 return view(request, municipality, *args, **kwargs)
             except RuleViolation as exc:
-                return render(
-                    request,
-                    "tenancy/error.html",
-                    {"error": exc, "message": exc.message(get_language())},
-                    status=exc.status,
-                )
+                return error_page(request, exc)
 
         return wrapped
 
