@@ -38,7 +38,12 @@ class ChainReport:
         return self.problem is None
 
 
-def _check_entry(entry: AuditEntry, expected_seq: int, prev: str) -> Problem | None:
+def check_entry(entry, expected_seq: int, prev: str, hash_of=None) -> Problem | None:
+    """The first thing wrong with a chain's entry at its place, or None.
+
+    ``hash_of`` computes an entry's hash (the municipalities' chain by default);
+    another chain built the same way passes its own.
+    """
     if entry.seq != expected_seq:
         return Problem(
             entry.seq,
@@ -53,7 +58,7 @@ def _check_entry(entry: AuditEntry, expected_seq: int, prev: str) -> Problem | N
             f"entry #{entry.seq} does not follow entry #{entry.seq - 1}: an entry "
             "before it was deleted, inserted, reordered or rewritten",
         )
-    if entry_hash(entry) != entry.entry_hash:
+    if (hash_of or entry_hash)(entry) != entry.entry_hash:
         return Problem(entry.seq, "content", f"entry #{entry.seq} was edited after it was written")
     return None
 
@@ -77,7 +82,7 @@ def verify_chain(code: str, *, public_key=None) -> ChainReport:
                 )
         count, prev = 0, GENESIS
         for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=5000):
-            problem = _check_entry(entry, count + 1, prev)
+            problem = check_entry(entry, count + 1, prev)
             cp = by_seq.get(entry.seq)
             if problem is None and cp is not None and cp.entry_hash != entry.entry_hash:
                 problem = Problem(

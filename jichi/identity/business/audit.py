@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from jichi.audit.chain import GENESIS, canonical_json
 from jichi.audit.models import Outcome
-from jichi.audit.selectors import ChainReport, Problem
+from jichi.audit.selectors import ChainReport, check_entry
 from jichi.common.request_context import current_request_id
 from jichi.identity.business.models import BusinessAuditEntry
 from jichi.tenancy.principals import Actor
@@ -89,23 +89,6 @@ def record(
     return entry
 
 
-def _problem(entry: BusinessAuditEntry, expected_seq: int, prev: str) -> Problem | None:
-    if entry.seq != expected_seq:
-        return Problem(
-            entry.seq,
-            "sequence",
-            f"expected entry #{expected_seq} but found #{entry.seq}: "
-            "entries were deleted or inserted",
-        )
-    if entry.prev_hash != prev:
-        return Problem(
-            entry.seq, "link", f"entry #{entry.seq} does not follow entry #{entry.seq - 1}"
-        )
-    if entry_hash(entry) != entry.entry_hash:
-        return Problem(entry.seq, "content", f"entry #{entry.seq} was edited after it was written")
-    return None
-
-
 def verify_chain() -> ChainReport:
     """Walk the business chain from the start; stop at the first problem.
 
@@ -113,7 +96,7 @@ def verify_chain() -> ChainReport:
     """
     count, prev = 0, GENESIS
     for entry in BusinessAuditEntry.objects.order_by("seq").iterator(chunk_size=5000):
-        problem = _problem(entry, count + 1, prev)
+        problem = check_entry(entry, count + 1, prev, entry_hash)
         if problem is not None:
             return ChainReport(CHAIN, count, 0, problem)
         count, prev = count + 1, entry.entry_hash
