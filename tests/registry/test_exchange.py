@@ -30,6 +30,7 @@ from jichi.registry import selectors, services
 from jichi.registry.exchange import (
     COLUMNS,
     HEADER,
+    PROTECTION_HEADER,
     ImportInterrupted,
     detect_encoding,
     export_register,
@@ -275,15 +276,9 @@ def test_the_layout_covers_every_stored_item():
 
 
 def test_the_import_writes_every_column_of_its_tables():
-    from jichi.registry import exchange
+    from jichi.registry.exchange import inserting
 
-    for inserter in (
-        exchange._MOVEMENTS,
-        exchange._HOUSEHOLDS,
-        exchange._PERSONS,
-        exchange._VERSIONS,
-        exchange._SUBJECTS,
-    ):
+    for inserter in inserting.TABLES:
         columns = {f.attname for f in inserter.model._meta.concrete_fields}
         assert sorted(inserter.attnames) == sorted(columns), inserter.model.__name__
 
@@ -339,6 +334,9 @@ def test_export_command_writes_a_private_file(register, tmp_path):
     assert read_rows(target)[0] == list(HEADER)
     assert oct(target.stat().st_mode & 0o777) == "0o600"
     assert not (tmp_path / "register.csv.partial").exists()
+    protections = tmp_path / "register.protections.csv"
+    assert read_rows(protections) == [list(PROTECTION_HEADER)]  # none in this register
+    assert oct(protections.stat().st_mode & 0o777) == "0o600"
 
 
 # --- round trip ------------------------------------------------------------------------
@@ -624,15 +622,17 @@ def test_the_import_command_exits_non_zero_with_the_report(register, kawasaki, t
             report=str(report),
             allow_other_code=True,
             no_progress=True,
+            without_protections=True,
         )
     assert caught.value.returncode == 1
     assert "1 invalid rows" in str(caught.value) and str(report) in str(caught.value)
     assert oct(report.stat().st_mode & 0o777) == "0o600"
 
 
-def test_the_import_command_imports(register, kawasaki, tmp_path):
+def test_the_import_command_imports_what_the_export_command_wrote(register, kawasaki, tmp_path):
     yokohama, _ = register
-    path = export_file(yokohama, tmp_path / "f.csv")
+    path = tmp_path / "f.csv"
+    call_command("export-residents", municipality=yokohama.code, output=str(path))
     out = io.StringIO()
     call_command(
         "import-residents",
@@ -643,6 +643,19 @@ def test_the_import_command_imports(register, kawasaki, tmp_path):
         stdout=out,
     )
     assert "imported 5 persons" in out.getvalue()
+    assert "0 protections" in out.getvalue()
+
+
+def test_the_import_command_wants_the_protections_file(register, kawasaki, tmp_path):
+    yokohama, _ = register
+    path = export_file(yokohama, tmp_path / "f.csv")
+    with pytest.raises(CommandError) as caught:
+        call_command(
+            "import-residents", str(path), municipality=kawasaki.code, allow_other_code=True
+        )
+    message = str(caught.value)
+    assert "f.protections.csv" in message and "--without-protections" in message
+    assert counts(kawasaki)["Person"] == 0
 
 
 # --- resumption ---------------------------------------------------------------------------
@@ -772,6 +785,7 @@ def test_a_killed_import_command_finishes_on_the_next_run(tmp_path):
     database = tmp_path / "cli.sqlite3"
     command = [str(Path(sys.executable).with_name("jichi")), "import-residents", str(path)]
     command += ["--municipality", "141003", "--batch-rows", "20", "--no-progress"]
+    command += ["--without-protections"]
     process = subprocess.Popen(
         command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )

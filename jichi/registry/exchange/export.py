@@ -7,10 +7,7 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import IO, Any
-
-from django.utils import timezone
 
 from jichi.audit.services import record as audit
 from jichi.common.checkdigits import validate_local_government_code
@@ -25,8 +22,11 @@ from jichi.registry.exchange.layout import (
     MY_NUMBER_COLUMN,
     Column,
     bad_encoding,
+    format_date,
+    format_datetime,
     unknown_municipality,
 )
+from jichi.registry.exchange.protection_file import write_protections
 from jichi.registry.models import MovementSubject, PersonVersion
 from jichi.tenancy.context import tenant_scope
 from jichi.tenancy.models import Municipality
@@ -40,14 +40,7 @@ class ExportResult:
     persons: int = 0
     omit_my_number: bool = False
     encoding: str = "utf-8"
-
-
-def _format_date(value: date | None) -> str:
-    return value.isoformat() if value else ""
-
-
-def _format_datetime(value: datetime | None) -> str:
-    return timezone.localtime(value).isoformat() if value else ""
+    protections: int | None = None  # 支援措置 written to the protections file
 
 
 def _format_text(value: Any) -> str:
@@ -63,8 +56,8 @@ def _format_json(value: dict | None) -> str:
 
 
 _FORMATS: dict[str, Callable[[Any], str]] = {
-    "date": _format_date,
-    "datetime": _format_datetime,
+    "date": format_date,
+    "datetime": format_datetime,
     "flag": _format_flag,
     "json": _format_json,
     "history_no": str,
@@ -101,14 +94,16 @@ def export_register(
     municipality_code: str,
     stream: IO,
     *,
+    protections: IO | None = None,
     omit_my_number: bool = False,
     encoding: str = "utf-8",
     chunk_size: int = 2000,
     actor: Actor | None = None,
 ) -> ExportResult:
-    """Write the whole register of ``municipality_code`` to ``stream`` as CSV.
+    """Write the whole register of ``municipality_code`` to ``stream`` as CSV, and its
+    DV等支援措置 to ``protections`` (the second file, :mod:`.protection_file`) if given.
 
-    ``stream`` is a binary file (the bytes are ``encoding``: ``utf-8`` with a BOM, or
+    Each stream is a binary file (the bytes are ``encoding``: ``utf-8`` with a BOM, or
     ``cp932`` without), or a text stream (then the caller's encoding applies and a BOM
     character is written first for ``utf-8``). Rows come ordered by 宛名番号 then
     履歴番号; versions are read through one streaming query (``iterator``, tuples rather
@@ -123,51 +118,57 @@ def export_register(
     if not Municipality.objects.filter(code=code).exists():
         raise unknown_municipality(code)
     columns = [c for c in COLUMNS if not (omit_my_number and c.name == MY_NUMBER_COLUMN)]
-    paths, plan = _export_plan(columns)
-    text, detach = _text_stream(stream, encoding)
-    writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow([c.name for c in columns])
     result = ExportResult(code, omit_my_number=omit_my_number, encoding=encoding)
     with tenant_scope(code, "register export"):
-        versions = (
-            PersonVersion.objects.order_by("person__number", "history_no")
-            .values_list(*paths)
-            .iterator(chunk_size=chunk_size)
-        )
-        last_person = None
-        opened: dict[bytes, str] = {}
-        for chunk in _chunks(versions, chunk_size):
-            subjects = _subjects_of({values[-5] for values in chunk})
-            for values in chunk:
-                person_id, movement_id, reason, cipher, history_no = values[-5:]
-                if person_id != last_person:
-                    last_person = person_id
-                    result.persons += 1
-                    opened.clear()
-                before, after = subjects.get((movement_id, person_id), ("", ""))
-                number = "" if omit_my_number else _open(cipher, opened, code)
-                extended = (*values, code, before, after, STANDARD_CATEGORY[reason], number)
-                row = [write(extended[i]) for i, write in plan]
-                try:
-                    writer.writerow(row)
-                except UnicodeEncodeError as exc:
-                    raise _not_encodable(extended, history_no, columns, row, encoding) from exc
-                result.rows += 1
+        text, detach = _text_stream(stream, encoding)
+        _write_versions(code, csv.writer(text, lineterminator="\r\n"), columns, result, chunk_size)
+        detach()
+        details = {"rows": result.rows, "persons": result.persons}
+        if protections is not None:
+            text, detach = _text_stream(protections, encoding)
+            result.protections, details["protection_rows"] = write_protections(code, text)
+            detach()
+            details["protections"] = result.protections
         audit(
             actor or DEFAULT_ACTOR,
             "registry.export",
             object_type="register",
             object_id=code,
             purpose="移行用ファイルの出力 (export for migration)",
-            details={
-                "rows": result.rows,
-                "persons": result.persons,
-                "omit_my_number": omit_my_number,
-                "encoding": encoding,
-            },
+            details=details | {"omit_my_number": omit_my_number, "encoding": encoding},
         )
-    detach()
     return result
+
+
+def _write_versions(code, writer, columns: list[Column], result, chunk_size: int) -> None:
+    """The register file's rows, one per version, with the person's 個人番号 opened."""
+    paths, plan = _export_plan(columns)
+    omit_my_number = result.omit_my_number
+    writer.writerow([c.name for c in columns])
+    versions = (
+        PersonVersion.objects.order_by("person__number", "history_no")
+        .values_list(*paths)
+        .iterator(chunk_size=chunk_size)
+    )
+    last_person = None
+    opened: dict[bytes, str] = {}
+    for chunk in _chunks(versions, chunk_size):
+        subjects = _subjects_of({values[-5] for values in chunk})
+        for values in chunk:
+            person_id, movement_id, reason, cipher, history_no = values[-5:]
+            if person_id != last_person:
+                last_person = person_id
+                result.persons += 1
+                opened.clear()
+            before, after = subjects.get((movement_id, person_id), ("", ""))
+            number = "" if omit_my_number else _open(cipher, opened, code)
+            extended = (*values, code, before, after, STANDARD_CATEGORY[reason], number)
+            row = [write(extended[i]) for i, write in plan]
+            try:
+                writer.writerow(row)
+            except UnicodeEncodeError as exc:
+                raise _not_encodable(history_no, columns, row, result.encoding) from exc
+            result.rows += 1
 
 
 def _text_stream(stream: IO, encoding: str) -> tuple[IO[str], Callable[[], None]]:
@@ -215,7 +216,7 @@ def _open(cipher, opened: dict, code: str) -> str:
     return opened[blob]
 
 
-def _not_encodable(values, history_no, columns, row, encoding) -> RuleViolation:
+def _not_encodable(history_no, columns, row, encoding) -> RuleViolation:
     column = next(
         (c.name for c, cell in zip(columns, row, strict=True) if not _encodable(cell, encoding)),
         "",

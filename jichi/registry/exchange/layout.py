@@ -9,6 +9,7 @@ directions share: the encodings, the actor of their audit entries, their errors.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import uuid
@@ -16,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+
+from django.utils import timezone
 
 from jichi.common.checkdigits import (
     validate_household_number,
@@ -34,7 +37,7 @@ from jichi.registry.codes import (
     Sex,
 )
 from jichi.registry.dates import NOTE_MAX_LENGTH, PRECISIONS
-from jichi.registry.models import Movement, PersonVersion
+from jichi.registry.models import Movement, PersonVersion, Protection, ProtectionOffender
 from jichi.registry.relationships import validate_relationship
 from jichi.tenancy.principals import Actor
 
@@ -65,7 +68,8 @@ class Column:
     choices: tuple[str, ...] = ()
 
 
-def _c(name, source, attr, kind, *, required=False, needed=None, choices=()) -> Column:
+def define(name, source, attr, kind, *, required=False, needed=None, choices=()) -> Column:
+    """A column; ``needed`` defaults to ``required``."""
     return Column(
         name,
         source,
@@ -78,69 +82,68 @@ def _c(name, source, attr, kind, *, required=False, needed=None, choices=()) -> 
 
 
 COLUMNS: tuple[Column, ...] = (
-    _c("全国地方公共団体コード", "key", "municipality", "municipality", required=True),
-    _c("宛名番号", "key", "number", "resident_number", required=True),
-    _c("履歴番号", "version", "history_no", "history_no", required=True),
-    _c("世帯番号", "key", "household", "household_number", required=True),
-    _c("住民種別", "version", "kind", "choice", required=True, choices=ResidentKind.values),
-    _c("住民状態", "version", "status", "choice", required=True, choices=ResidentStatus.values),
-    _c("異動事由コード", "version", "reason", "choice", required=True, choices=Reason.values),
-    _c("異動事由分類", "derived", "reason_category", "text"),
-    _c("異動日", "movement", "effective_on", "date", required=True),
-    _c("届出日", "movement", "notified_on", "date"),
-    _c("処理日時", "version", "recorded_at", "datetime", required=True),
-    _c("履歴終了日時", "version", "superseded_at", "datetime", needed=True),
-    _c("有効開始日", "version", "valid_from", "date", required=True),
-    _c("有効終了日", "version", "valid_to", "date", needed=True),
-    _c("氏", "version", "family_name", "text"),
-    _c("名", "version", "given_name", "text"),
-    _c("氏フリガナ", "version", "family_name_kana", "kana"),
-    _c("名フリガナ", "version", "given_name_kana", "kana"),
-    _c("氏名ローマ字", "version", "name_alphabet", "text"),
-    _c("旧氏", "version", "former_surname", "text"),
-    _c("旧氏フリガナ", "version", "former_surname_kana", "kana"),
-    _c("通称", "version", "alias", "text"),
-    _c("通称フリガナ", "version", "alias_kana", "kana"),
-    _c("生年月日", "version", "birth_date", "date", required=True),
-    _c("生年月日不詳区分", "version", "birth_precision", "choice", choices=PRECISIONS),
-    _c("生年月日不詳表記", "version", "birth_note", "text"),
-    _c("性別", "version", "sex", "choice", required=True, choices=Sex.values),
-    _c("住所コード", "version", "town_code", "town_code", required=True),
-    _c("町字", "version", "town_name", "text", required=True),
-    _c("番地", "version", "block", "text"),
-    _c("方書", "version", "building", "text"),
-    _c("郵便番号", "version", "postal_code", "postal_code"),
-    _c("続柄", "version", "relationship", "relationship", required=True),
-    _c("世帯主フラグ", "version", "is_head", "flag", needed=True),
-    _c("住民となった年月日", "version", "became_resident_on", "date", required=True),
-    _c("住所を定めた年月日", "version", "address_since", "date", required=True),
-    _c("前住所", "version", "previous_address", "text"),
-    _c("本籍", "version", "domicile", "text"),
-    _c("筆頭者", "version", "domicile_head", "text"),
-    _c("住民票コード", "version", "resident_code", "resident_code"),
-    _c("個人番号", "version", "my_number", "my_number"),
-    _c("国籍・地域", "version", "nationality", "text"),
-    _c("法30条の45区分", "version", "article_30_45", "choice", choices=Article30_45.values),
-    _c("在留資格", "version", "residence_status", "choice", choices=ResidenceStatus.values),
-    _c("在留期間", "version", "residence_period", "text"),
-    _c("在留期間満了日", "version", "residence_expiry", "date"),
-    _c("在留カード等番号", "version", "residence_card_no", "text"),
-    _c("外国人住民となった年月日", "version", "became_foreign_resident_on", "date"),
-    _c("転出先住所", "version", "destination_address", "text"),
-    _c("転出予定日", "version", "planned_move_out_on", "date"),
-    _c("異動ID", "movement", "id", "uuid", required=True),
-    _c("異動処理日時", "movement", "recorded_at", "datetime", required=True),
-    _c("異動前世帯番号", "subject", "household_before", "household_number"),
-    _c("異動後世帯番号", "subject", "household_after", "household_number"),
-    _c("操作者区分", "movement", "actor_kind", "text"),
-    _c("操作者ID", "movement", "actor_id", "text"),
-    _c("操作者名", "movement", "actor_label", "text"),
-    _c("遅延届出フラグ", "movement", "late", "flag"),
-    _c("留意事項", "movement", "note", "text"),
-    _c("異動詳細", "movement", "details", "json"),
+    define("全国地方公共団体コード", "key", "municipality", "municipality", required=True),
+    define("宛名番号", "key", "number", "resident_number", required=True),
+    define("履歴番号", "version", "history_no", "history_no", required=True),
+    define("世帯番号", "key", "household", "household_number", required=True),
+    define("住民種別", "version", "kind", "choice", required=True, choices=ResidentKind.values),
+    define("住民状態", "version", "status", "choice", required=True, choices=ResidentStatus.values),
+    define("異動事由コード", "version", "reason", "choice", required=True, choices=Reason.values),
+    define("異動事由分類", "derived", "reason_category", "text"),
+    define("異動日", "movement", "effective_on", "date", required=True),
+    define("届出日", "movement", "notified_on", "date"),
+    define("処理日時", "version", "recorded_at", "datetime", required=True),
+    define("履歴終了日時", "version", "superseded_at", "datetime", needed=True),
+    define("有効開始日", "version", "valid_from", "date", required=True),
+    define("有効終了日", "version", "valid_to", "date", needed=True),
+    define("氏", "version", "family_name", "text"),
+    define("名", "version", "given_name", "text"),
+    define("氏フリガナ", "version", "family_name_kana", "kana"),
+    define("名フリガナ", "version", "given_name_kana", "kana"),
+    define("氏名ローマ字", "version", "name_alphabet", "text"),
+    define("旧氏", "version", "former_surname", "text"),
+    define("旧氏フリガナ", "version", "former_surname_kana", "kana"),
+    define("通称", "version", "alias", "text"),
+    define("通称フリガナ", "version", "alias_kana", "kana"),
+    define("生年月日", "version", "birth_date", "date", required=True),
+    define("生年月日不詳区分", "version", "birth_precision", "choice", choices=PRECISIONS),
+    define("生年月日不詳表記", "version", "birth_note", "text"),
+    define("性別", "version", "sex", "choice", required=True, choices=Sex.values),
+    define("住所コード", "version", "town_code", "town_code", required=True),
+    define("町字", "version", "town_name", "text", required=True),
+    define("番地", "version", "block", "text"),
+    define("方書", "version", "building", "text"),
+    define("郵便番号", "version", "postal_code", "postal_code"),
+    define("続柄", "version", "relationship", "relationship", required=True),
+    define("世帯主フラグ", "version", "is_head", "flag", needed=True),
+    define("住民となった年月日", "version", "became_resident_on", "date", required=True),
+    define("住所を定めた年月日", "version", "address_since", "date", required=True),
+    define("前住所", "version", "previous_address", "text"),
+    define("本籍", "version", "domicile", "text"),
+    define("筆頭者", "version", "domicile_head", "text"),
+    define("住民票コード", "version", "resident_code", "resident_code"),
+    define("個人番号", "version", "my_number", "my_number"),
+    define("国籍・地域", "version", "nationality", "text"),
+    define("法30条の45区分", "version", "article_30_45", "choice", choices=Article30_45.values),
+    define("在留資格", "version", "residence_status", "choice", choices=ResidenceStatus.values),
+    define("在留期間", "version", "residence_period", "text"),
+    define("在留期間満了日", "version", "residence_expiry", "date"),
+    define("在留カード等番号", "version", "residence_card_no", "text"),
+    define("外国人住民となった年月日", "version", "became_foreign_resident_on", "date"),
+    define("転出先住所", "version", "destination_address", "text"),
+    define("転出予定日", "version", "planned_move_out_on", "date"),
+    define("異動ID", "movement", "id", "uuid", required=True),
+    define("異動処理日時", "movement", "recorded_at", "datetime", required=True),
+    define("異動前世帯番号", "subject", "household_before", "household_number"),
+    define("異動後世帯番号", "subject", "household_after", "household_number"),
+    define("操作者区分", "movement", "actor_kind", "text"),
+    define("操作者ID", "movement", "actor_id", "text"),
+    define("操作者名", "movement", "actor_label", "text"),
+    define("遅延届出フラグ", "movement", "late", "flag"),
+    define("留意事項", "movement", "note", "text"),
+    define("異動詳細", "movement", "details", "json"),
 )
 HEADER: tuple[str, ...] = tuple(c.name for c in COLUMNS)
-BY_NAME = {c.name: c for c in COLUMNS}
 MY_NUMBER_COLUMN = "個人番号"
 
 # Where each parsed value goes. Parsed rows are dicts keyed by these names; a movement
@@ -160,31 +163,69 @@ _MOVEMENT_KEYS = {
 
 
 def value_key(column: Column) -> str:
-    return _MOVEMENT_KEYS[column.attr] if column.source == "movement" else column.attr
+    if column.source == "movement":
+        return _MOVEMENT_KEYS[column.attr]
+    if column.source == "offender":
+        return f"offender_{column.attr}"
+    return column.attr
 
 
-# The report names a column for each problem; validators name the attribute.
-COLUMN_OF_KEY = {value_key(c): c.name for c in COLUMNS}
-COLUMN_OF_KEY.update(
-    {
-        "resident_number": "宛名番号",
-        "household_number": "世帯番号",
-        "municipality_code": "全国地方公共団体コード",
-        "landing_period": "法30条の45区分",
-        "provisional_stay_period": "法30条の45区分",
-    }
-)
+_MODELS = {
+    "version": PersonVersion,
+    "movement": Movement,
+    "protection": Protection,
+    "offender": ProtectionOffender,
+}
 
 
 def _max_length(column: Column) -> int | None:
-    model = {"version": PersonVersion, "movement": Movement}.get(column.source)
+    model = _MODELS.get(column.source)
     if model is None or column.kind not in {"text", "kana"}:
         return None
     return model._meta.get_field(column.attr).max_length
 
 
-MAX_LENGTH = {c.name: _max_length(c) for c in COLUMNS}
-MAX_LENGTH["生年月日不詳表記"] = NOTE_MAX_LENGTH
+@dataclass(frozen=True)
+class Layout:
+    """One kind of file: its columns, and what its rows need besides them.
+
+    ``label`` names the file in the report; ``defaults`` replace blank values (after
+    reading, in both passes); ``column_of_key`` names the column of a validator's field.
+    """
+
+    label: str
+    columns: tuple[Column, ...]
+    defaults: tuple[tuple[str, Any], ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()  # validator field → column name
+    limits: tuple[tuple[str, int], ...] = ()  # lengths not taken from a model field
+
+    @property
+    def by_name(self) -> dict[str, Column]:
+        return {c.name: c for c in self.columns}
+
+    @property
+    def max_length(self) -> dict[str, int | None]:
+        return {c.name: _max_length(c) for c in self.columns} | dict(self.limits)
+
+    @property
+    def column_of_key(self) -> dict[str, str]:
+        return {value_key(c): c.name for c in self.columns} | dict(self.aliases)
+
+
+PERSONS = Layout(
+    "register",
+    COLUMNS,
+    defaults=(("birth_precision", "day"),),
+    aliases=(
+        ("resident_number", "宛名番号"),
+        ("household_number", "世帯番号"),
+        ("municipality_code", "全国地方公共団体コード"),
+        ("landing_period", "法30条の45区分"),
+        ("provisional_stay_period", "法30条の45区分"),
+    ),
+    limits=(("生年月日不詳表記", NOTE_MAX_LENGTH),),
+)
+BY_NAME = PERSONS.by_name
 
 
 # --- text to values -----------------------------------------------------------------
@@ -331,11 +372,11 @@ BLANK: dict[str, Any] = {
     "my_number": None,
     "history_no": None,
 }
-UNCACHED = {"uuid", "datetime", "history_no", "my_number", "json"}  # nearly always new
-
-
-def _fromisoformat_z(raw: str) -> datetime:
-    return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+UNCACHED = {"uuid", "history_no", "json"}  # nearly always new
+# Kinds whose reading does not depend on the column: one cache for all their columns
+# (e.g. 処理日時 and 異動処理日時 mostly hold the same time). Only values are cached,
+# never problems, which name their column.
+SHARED_CACHE = {"date", "datetime", "household_number", "resident_number"}
 
 
 def identity(raw: str) -> str:
@@ -354,7 +395,7 @@ TRUSTED: dict[str, Callable[[str], Any]] = {
     "postal_code": identity,
     "history_no": int,
     "date": date.fromisoformat,
-    "datetime": _fromisoformat_z,
+    "datetime": datetime.fromisoformat,  # reads a Z (Python 3.11)
     "flag": "1".__eq__,
     "uuid": uuid.UUID,
     "json": json.loads,
@@ -363,7 +404,26 @@ TRUSTED: dict[str, Callable[[str], Any]] = {
 
 # --- shared by both directions ------------------------------------------------------
 
+
+def rekeyed_id(code: str, value: uuid.UUID) -> uuid.UUID:
+    """The id a re-keyed import (``allow_other_code``) gives a row whose file id is
+    ``value`` (異動ID, 支援措置ID): the time half of a UUIDv7 is kept (index order), the
+    rest is a hash of the target and the old id, so that every run derives the same."""
+    digest = hashlib.sha256(f"{code}:{value}".encode()).digest()
+    low = int.from_bytes(digest[:8], "big") & ((1 << 62) - 1) | (1 << 63)  # variant 10
+    return uuid.UUID(int=(value.int >> 64 << 64) | low)
+
+
 DEFAULT_ACTOR = Actor.system("registry-exchange")
+
+
+def format_date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def format_datetime(value: datetime | None) -> str:
+    """ISO 8601 in Japan time (the deployment's zone), microseconds when there are any."""
+    return timezone.localtime(value).isoformat() if value else ""
 
 
 def bad_encoding(encoding: str) -> RuleViolation:

@@ -1,35 +1,30 @@
-"""Pass 2 of an import: the checked file written in batches of whole persons, one
-transaction each, with fast multi-row inserts (:class:`_Inserter`); what an earlier,
-interrupted run wrote is skipped; the number sequences are raised at the end."""
+"""Pass 2 of an import: the checked file turned into batches of whole persons, each
+written in one transaction (:mod:`.writing`) with fast multi-row inserts
+(:mod:`.inserting`); what an earlier, interrupted run wrote is skipped; the number
+sequences are raised at the end."""
 
 from __future__ import annotations
 
-import hashlib
 import operator
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from django.db import connection, transaction
 from django.db.models import Max
 
 from jichi.common.errors import RuleViolation
-from jichi.common.ids import new_id
 from jichi.common.secrets import blind_index, encrypt, my_number_context
 from jichi.registry.codes import category_of
+from jichi.registry.exchange import inserting
+from jichi.registry.exchange.layout import rekeyed_id
 from jichi.registry.exchange.reading import ImportFile, PersonRows
 from jichi.registry.exchange.validation import LINE_MASK, Validation, in_chunks
-from jichi.registry.models import (
-    Household,
-    Movement,
-    MovementSubject,
-    NumberSequence,
-    Person,
-    PersonVersion,
-)
+from jichi.registry.exchange.writing import Batch, Writers
+from jichi.registry.models import Household, NumberSequence, Person
 from jichi.registry.timeline import name_keys
 from jichi.tenancy.context import tenant_scope
+
+WRITERS = 2  # writer threads on PostgreSQL
 
 
 class ImportInterrupted(Exception):
@@ -37,14 +32,26 @@ class ImportInterrupted(Exception):
 
 
 class Loading:
-    """Pass 2 over ``file``, which pass 1 (``checked``) found valid."""
+    """Pass 2 over ``file``, which pass 1 (``checked``) found valid. ``protections``
+    (:class:`~jichi.registry.exchange.protection_import.ProtectionImport`) adds each
+    支援措置 to the batch of the last person it names."""
 
-    def __init__(self, file: ImportFile, checked: Validation, batch_rows: int) -> None:
+    def __init__(
+        self,
+        file: ImportFile,
+        checked: Validation,
+        batch_rows: int,
+        writers: int | None = None,
+        protections=None,
+    ) -> None:
         self.file = file
         self.checked = checked
         self.batch_rows = batch_rows
+        self.writers = writers
+        self.protections = protections
         self.rekey = False
         self.household_ids: dict[str, uuid.UUID] = {}  # households of open batches
+        self.person_ids: dict[str, uuid.UUID] = {}  # persons a protection names
         self.my_number_context = my_number_context(file.code)
         self.name_key_cache: dict[tuple, tuple[str, str]] = {}  # names → search keys
 
@@ -62,54 +69,65 @@ class Loading:
             self.checked.source_code is not None and self.checked.source_code != self.file.code
         )
         self.file.result.rows = 0
+        if self.protections is not None:
+            self.person_ids = self.protections.stored_person_ids()
         source, reader = self.file.open(trusted=True)
         try:
-            batch: list[PersonRows] = []
-            size = 0
-            with self.file.progress_bar("取込 / importing") as bar:
-                for person in self.file.persons(source, reader, bar):
-                    batch.append(person)
-                    size += len(person.rows)
-                    if size >= self.batch_rows:
-                        self._write(batch)
-                        batch, size = [], 0
-                        if stop_after_batches is not None and (
-                            self.file.result.batches >= stop_after_batches
-                        ):
-                            raise ImportInterrupted(
-                                f"stopped after {self.file.result.batches} batches"
-                            )
-                if batch:
-                    self._write(batch)
+            with Writers(self.file.code, self._threads()) as writers:
+                stopped = self._submit_all(source, reader, writers, stop_after_batches)
         finally:
             source.close()
+        if stopped:
+            raise ImportInterrupted(f"stopped after {self.file.result.batches} batches")
+
+    def _threads(self) -> int:
+        """Writer threads: none on SQLite, or inside a transaction of the caller (no other
+        connection would see what it holds uncommitted)."""
+        if connection.vendor != "postgresql" or connection.in_atomic_block:
+            return 0
+        return WRITERS if self.writers is None else self.writers
+
+    def _submit_all(self, source, reader, writers: Writers, stop_after: int | None) -> bool:
+        """Build and submit every batch; True if stopped after ``stop_after`` batches."""
+        batch: list[PersonRows] = []
+        size = 0
+        with self.file.progress_bar("取込 / importing") as bar:
+            for person in self.file.persons(source, reader, bar):
+                batch.append(person)
+                size += len(person.rows)
+                if size >= self.batch_rows:
+                    writers.submit(self._build(batch))
+                    batch, size = [], 0
+                    if stop_after is not None and self.file.result.batches >= stop_after:
+                        return True
+            if batch:
+                writers.submit(self._build(batch))
+        return False
 
     def _movement_id(self, value: uuid.UUID) -> uuid.UUID:
-        """The file's 異動ID, or for a re-keyed import a new one derived from it: the time
-        half of a UUIDv7 is kept (index order), the rest is a hash of target and old id."""
-        if not self.rekey:
-            return value
-        digest = hashlib.sha256(f"{self.file.code}:{value}".encode()).digest()
-        low = int.from_bytes(digest[:8], "big") & ((1 << 62) - 1) | (1 << 63)  # variant 10
-        return uuid.UUID(int=(value.int >> 64 << 64) | low)
+        """The file's 異動ID, or for a re-keyed import a new one derived from it."""
+        return rekeyed_id(self.file.code, value) if self.rekey else value
 
-    def _write(self, persons: list[PersonRows]) -> None:
-        """One batch, one transaction. Persons an earlier run imported are skipped; a
-        movement is inserted with the row that names it first, a household likewise
-        (both known from pass 1), so a fresh import looks nothing up."""
+    def _build(self, persons: list[PersonRows]) -> Batch:
+        """The rows of one batch. Persons an earlier run imported are skipped; a movement
+        is inserted with the row that names it first, a household likewise (both known
+        from pass 1), so a fresh import looks nothing up."""
         todo = [p for p in persons if p.number not in self.checked.already]
         self.file.result.skipped_persons += len(persons) - len(todo)
         lines = {row.line for person in todo for row in person.rows}
-        with tenant_scope(self.file.code, "register import"), transaction.atomic():
-            movement_ids = self._write_movements(todo, lines)
-            households = self._write_households(todo, lines)
-            self._write_persons(todo, movement_ids, households)
-        self.file.result.batches += 1
+        batch = Batch(self.file.result.batches)
+        movement_ids = self._write_movements(todo, lines, batch)
+        households = self._write_households(todo, lines, batch)
+        self._write_persons(todo, movement_ids, households, batch)
         last = persons[-1].rows[-1].line
+        if self.protections is not None:
+            self.protections.add_due(batch, last, self.person_ids)
+        self.file.result.batches += 1
         for number in [n for n in households if self.checked.household_marks[n][1] <= last]:
             del self.household_ids[number]  # no later row names it
+        return batch
 
-    def _write_movements(self, persons: list[PersonRows], lines: set[int]) -> dict:
+    def _write_movements(self, persons: list[PersonRows], lines: set[int], batch) -> dict:
         ids: dict[uuid.UUID, uuid.UUID] = {}
         rows = []
         for person in persons:
@@ -138,11 +156,11 @@ class Loading:
                         v["details"] or {},
                     )
                 )
-        _MOVEMENTS.insert(rows)
+        batch.tables.append((inserting.MOVEMENTS, rows))
         self.file.result.movements += len(rows)
         return ids
 
-    def _write_households(self, persons: list[PersonRows], lines: set[int]) -> dict:
+    def _write_households(self, persons: list[PersonRows], lines: set[int], batch) -> dict:
         known = self.household_ids
         new: dict[str, datetime] = {}
         missing: set[str] = set()
@@ -162,16 +180,21 @@ class Loading:
                     else:
                         missing.add(number)  # made by an earlier run
         if missing:
-            query = Household.objects.values_list("number", "id")
-            known.update(in_chunks(query, "number", missing))
-        rows = [(new_id(), self.file.code, number, at) for number, at in new.items()]
-        _HOUSEHOLDS.insert(rows)
+            with tenant_scope(self.file.code, "register import"):
+                query = Household.objects.values_list("number", "id")
+                known.update(in_chunks(query, "number", missing))
+        rows = [(inserting.new_id(), self.file.code, number, at) for number, at in new.items()]
+        batch.tables.append((inserting.HOUSEHOLDS, rows))
         known.update((number, pk) for pk, _, number, _ in rows)
         self.file.result.households += len(rows)
         return {number: known[number] for number in used}
 
     def _write_persons(
-        self, persons: list[PersonRows], movement_ids: dict, households: dict[str, uuid.UUID]
+        self,
+        persons: list[PersonRows],
+        movement_ids: dict,
+        households: dict[str, uuid.UUID],
+        batch: Batch,
     ) -> None:
         code = self.file.code
         context = self.my_number_context
@@ -179,7 +202,9 @@ class Loading:
         person_rows, versions, subjects = [], [], []
         for person in persons:
             rows = [r.values for r in person.rows]
-            person_id = new_id()
+            person_id = inserting.new_id()
+            if self.protections is not None and person.number in self.protections.named:
+                self.person_ids[person.number] = person_id
             person_rows.append(
                 (person_id, code, person.number, min(v["recorded_at"] for v in rows))
             )
@@ -195,7 +220,7 @@ class Loading:
             for movement, (before, after) in pairs.items():
                 subjects.append(
                     (
-                        new_id(),
+                        inserting.new_id(),
                         code,
                         movement,
                         person_id,
@@ -203,9 +228,11 @@ class Loading:
                         households[after] if after else None,
                     )
                 )
-        _PERSONS.insert(person_rows)
-        _VERSIONS.insert(versions)
-        _SUBJECTS.insert(subjects)
+        batch.tables += [
+            (inserting.PERSONS, person_rows),
+            (inserting.VERSIONS, versions),
+            (inserting.SUBJECTS, subjects),
+        ]
         self.file.result.imported_persons += len(person_rows)
         self.file.result.versions += len(versions)
         self.file.result.subjects += len(subjects)
@@ -226,26 +253,7 @@ class Loading:
                     sequence.save(update_fields=["last"])
 
 
-# The data items of a version as the file gives them (the rest is keys and derived).
-_VERSION_DATA = [
-    f.attname
-    for f in PersonVersion._meta.concrete_fields
-    if f.attname
-    not in {
-        "id",
-        "municipality_id",
-        "person_id",
-        "movement_id",
-        "household_id",
-        "name_key",
-        "kanji_key",
-        "my_number_cipher",
-        "my_number_index",
-    }
-]
-
-
-_VERSION_DATA_OF = operator.itemgetter(*_VERSION_DATA)
+_VERSION_DATA_OF = operator.itemgetter(*inserting.VERSION_DATA)
 
 
 def _version_row(
@@ -258,7 +266,7 @@ def _version_row(
     code: str,
     context: str,
 ) -> tuple:
-    """The values of a PersonVersion row in :data:`_VERSIONS` order; search keys and the
+    """The values of a PersonVersion row in :data:`~.inserting.VERSIONS` order; search keys and the
     sealed 個人番号 computed once per distinct value of the person. The number was
     checked in pass 1 (12 ASCII digits, check digit): it is sealed as
     :func:`~jichi.common.secrets.seal_my_number` would, without checking it again."""
@@ -287,7 +295,7 @@ def _version_row(
     else:
         cipher, index = None, ""
     return (
-        new_id(),
+        inserting.new_id(),
         code,
         person_id,
         movement_id,
@@ -297,161 +305,3 @@ def _version_row(
         cipher,
         index,
     )
-
-
-class _Inserter:
-    """Many rows into one table, fast: what ``bulk_create`` does, without building a
-    model instance and compiling every value through the ORM (most of its time here).
-
-    PostgreSQL: a binary ``COPY`` into a temporary staging table, then
-    ``INSERT INTO <table> SELECT … FROM <stage>`` in the same transaction. ``COPY``
-    straight into the table is not possible: PostgreSQL refuses ``COPY FROM`` on tables
-    with row-level security, while the ``INSERT … SELECT`` is checked by the policies,
-    the constraints and the foreign keys like any insert. SQLite: ``executemany`` of a
-    prepared INSERT, the values converted to what Django stores (UUID hex, ISO text in
-    UTC). The caller is inside ``tenant_scope`` and gives only rows of that municipality.
-    """
-
-    def __init__(self, model, attnames: list[str]) -> None:
-        self.model = model
-        self.attnames = attnames
-        self.fields = [model._meta.get_field(name) for name in attnames]
-        self._prepared: tuple | None = None
-
-    def _prepare(self) -> tuple:
-        quote = connection.ops.quote_name
-        table = quote(self.model._meta.db_table)
-        columns = ", ".join(quote(f.column) for f in self.fields)
-        if connection.vendor == "postgresql":
-            stage = quote(f"jichi_stage_{self.model._meta.db_table}")
-            statements = (
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (LIKE {table})",
-                f"COPY {stage} ({columns}) FROM STDIN (FORMAT BINARY)",
-                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage}",
-                f"TRUNCATE {stage}",
-            )
-            types = [_pg_type(f) for f in self.fields]
-            return connection.vendor, statements, types
-        placeholders = ", ".join("?" * len(self.fields))
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
-        converters = [(i, _sqlite_converter(f)) for i, f in enumerate(self.fields)]
-        return connection.vendor, sql, [(i, c) for i, c in converters if c is not None]
-
-    def insert(self, rows: list[tuple]) -> None:
-        if not rows:
-            return
-        connection.ensure_connection()
-        if self._prepared is None or self._prepared[0] != connection.vendor:
-            self._prepared = self._prepare()
-        vendor, sql, extra = self._prepared
-        if vendor == "postgresql":
-            create, copy, insert, truncate = sql
-            with connection.connection.cursor() as cursor:
-                cursor.execute(create)
-                with cursor.copy(copy) as stream:
-                    stream.set_types(extra)
-                    for row in rows:
-                        stream.write_row(row)
-                cursor.execute(insert)
-                cursor.execute(truncate)
-            return
-        converted = []
-        for row in rows:
-            row = list(row)
-            for i, convert in extra:
-                if row[i] is not None:
-                    row[i] = convert(row[i])
-            converted.append(row)
-        connection.connection.executemany(sql, converted)
-
-
-_PG_TYPES = {
-    "UUIDField": "uuid",
-    "CharField": "varchar",
-    "TextField": "text",
-    "DateField": "date",
-    "DateTimeField": "timestamptz",
-    "BooleanField": "bool",
-    "PositiveIntegerField": "int4",
-    "IntegerField": "int4",
-    "PositiveBigIntegerField": "int8",
-    "BigIntegerField": "int8",
-    "BinaryField": "bytea",
-    "JSONField": "jsonb",
-}
-
-
-def _internal_type(field) -> str:
-    return (field.target_field if field.is_relation else field).get_internal_type()
-
-
-def _pg_type(field) -> str:
-    """The PostgreSQL type a binary COPY sends for the field."""
-    return _PG_TYPES[_internal_type(field)]
-
-
-def _sqlite_datetime(value: datetime) -> str:
-    """What Django's SQLite backend stores for an aware datetime: naive UTC, ``str()``."""
-    return str(value.astimezone(UTC).replace(tzinfo=None))
-
-
-def _sqlite_converter(field) -> Callable[[Any], Any] | None:
-    """How a Python value is handed to sqlite3 as Django stores it (None: as it is)."""
-    internal = _internal_type(field)
-    if internal == "JSONField":
-        return lambda value: field.get_db_prep_save(value, connection)
-    if internal == "UUIDField":
-        return lambda value: value.hex
-    if internal == "DateTimeField":
-        return _sqlite_datetime
-    if internal == "DateField":
-        return connection.ops.adapt_datefield_value
-    return None
-
-
-_MOVEMENTS = _Inserter(
-    Movement,
-    [
-        "id",
-        "municipality_id",
-        "reason",
-        "category",
-        "effective_on",
-        "notified_on",
-        "recorded_at",
-        "actor_kind",
-        "actor_id",
-        "actor_label",
-        "late",
-        "note",
-        "details",
-    ],
-)
-_HOUSEHOLDS = _Inserter(Household, ["id", "municipality_id", "number", "created_at"])
-_PERSONS = _Inserter(Person, ["id", "municipality_id", "number", "created_at"])
-_VERSIONS = _Inserter(
-    PersonVersion,
-    [
-        "id",
-        "municipality_id",
-        "person_id",
-        "movement_id",
-        "household_id",
-        *_VERSION_DATA,
-        "name_key",
-        "kanji_key",
-        "my_number_cipher",
-        "my_number_index",
-    ],
-)
-_SUBJECTS = _Inserter(
-    MovementSubject,
-    [
-        "id",
-        "municipality_id",
-        "movement_id",
-        "person_id",
-        "household_before_id",
-        "household_after_id",
-    ],
-)

@@ -1,21 +1,18 @@
 """Reading an import file, the same way in both passes: its encoding, its lines decoded
-one by one and hashed, its header checked, its rows read and grouped by person."""
+one by one, its header checked, its rows read and grouped by person."""
 
 from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
-import io
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from jichi.registry.exchange.layout import BY_NAME, COLUMNS, bad_encoding
+from jichi.registry.exchange.layout import bad_encoding
 from jichi.registry.exchange.results import ImportResult, Report
-from jichi.registry.exchange.rows import Row, RowReader
+from jichi.registry.exchange.rows import PersonRowReader, Row, RowReader
 
 
 def detect_encoding(path: str | os.PathLike) -> str:
@@ -41,65 +38,46 @@ def reading_encoding(path: Path, encoding: str) -> str:
     raise bad_encoding(encoding)
 
 
-class _HashingReader(io.RawIOBase):
-    """A raw file that hashes what is read and says how far it got (for progress)."""
-
-    def __init__(self, path: Path) -> None:
-        self.raw = open(path, "rb", buffering=0)
-        self.digest = hashlib.sha256()
-        self.position = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        n = self.raw.readinto(buffer)
-        if n:
-            self.digest.update(memoryview(buffer)[:n])
-            self.position += n
-        return n
-
-    def close(self) -> None:
-        self.raw.close()
-        super().close()
-
-
-@dataclass
 class Source:
-    """One pass over the file: (line, cells) records, with the header read first.
+    """One pass over the file, or over the part ``[start, end)`` of it that begins at the
+    file's line ``line``: (line, cells) records.
 
     Lines are split in bytes and decoded one by one (a line break is never part of a
     multi-byte character in UTF-8 or cp932), so a byte that does not decode is
-    reported on its own line.
+    reported on its own line. A part starts and ends at record boundaries.
     """
 
-    path: Path
-    encoding: str
-    raw: _HashingReader = field(init=False)
-    buffered: io.BufferedReader = field(init=False)
-    reader: Any = field(init=False)
-    physical: int = 0  # lines read so far
-
-    def __post_init__(self) -> None:
-        self.raw = _HashingReader(self.path)
-        self.buffered = io.BufferedReader(self.raw, buffer_size=1 << 20)
+    def __init__(
+        self, path: Path, encoding: str, start: int = 0, end: int | None = None, line: int = 1
+    ) -> None:
+        self.handle = open(path, "rb", buffering=1 << 20)  # closed by close()
+        self.handle.seek(start)
+        self.encoding = encoding
+        self.start = start
+        self.end = end
+        self.line = line
+        self.position = start  # bytes read so far (progress)
+        self.physical = line - 1  # the file's number of the last line read
         self.reader = csv.reader(self._lines(), strict=True)
 
     def _lines(self) -> Iterator[str]:
         encoding = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
-        first = True
-        for line in self.buffered:
+        first = self.encoding if self.start == 0 else encoding  # the BOM, if any
+        left = -1 if self.end is None else self.end - self.start
+        for raw in self.handle:
             self.physical += 1
-            if first:
-                first = False
-                yield line.decode(self.encoding)
-            else:
-                yield line.decode(encoding)
+            self.position += len(raw)
+            yield raw.decode(first)
+            first = encoding
+            left -= len(raw)
+            if left == 0:
+                return
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         reader = self.reader
+        first = self.line
         while True:
-            start = reader.line_num + 1
+            start = first + reader.line_num
             try:
                 cells = next(reader)
             except StopIteration:
@@ -108,7 +86,7 @@ class Source:
                 yield start, cells
 
     def close(self) -> None:
-        self.buffered.close()
+        self.handle.close()
 
 
 @dataclass(slots=True)
@@ -123,7 +101,7 @@ class PersonRows:
 
 class ImportFile:
     """The state of one run that both passes share: the target, the file, the report,
-    the counts."""
+    the counts. ``reader`` is the kind of row of the file (the register's by default)."""
 
     def __init__(
         self,
@@ -134,6 +112,7 @@ class ImportFile:
         result: ImportResult,
         allow_other_code: bool,
         progress: bool,
+        reader: type[RowReader] = PersonRowReader,
     ) -> None:
         self.code = code
         self.path = path
@@ -142,13 +121,15 @@ class ImportFile:
         self.result = result
         self.allow_other_code = allow_other_code
         self.progress = progress
+        self.reader = reader
 
     def open(self, trusted: bool = False) -> tuple[Source, RowReader | None]:
+        """A source over the whole file with its header read (None: no usable header)."""
         source = Source(self.path, self.encoding)
         try:
             header = next(source.reader)
         except StopIteration:
-            self.report.add(
+            self.problem(
                 1, "", "file.empty", "ファイルが空です。", "The file is empty (no header)."
             )
             return source, None
@@ -158,14 +139,22 @@ class ImportFile:
         header = [name.strip().lstrip("\ufeff") for name in header]
         if not self._header_ok(header):
             return source, None
-        return source, RowReader(header, self.code, self.allow_other_code, trusted)
+        return source, self.row_reader(header, trusted)
+
+    def problem(self, line: int, column: str, code: str, message_ja: str, message_en: str):
+        self.report.add(line, column, code, message_ja, message_en, file=self.path.name)
+
+    def row_reader(self, header: list[str], trusted: bool = False) -> RowReader:
+        return self.reader(header, self.code, self.allow_other_code, trusted)
 
     def _header_ok(self, header: list[str]) -> bool:
         ok = True
         seen: set[str] = set()
+        columns = self.reader.layout.columns
+        known = {c.name for c in columns}
         for name in header:
             if name in seen:
-                self.report.add(
+                self.problem(
                     1,
                     name,
                     "header.duplicate",
@@ -174,8 +163,8 @@ class ImportFile:
                 )
                 ok = False
             seen.add(name)
-            if name not in BY_NAME:
-                self.report.add(
+            if name not in known:
+                self.problem(
                     1,
                     name,
                     "header.unknown",
@@ -183,9 +172,9 @@ class ImportFile:
                     f"{name!r} is not a column of this layout.",
                 )
                 ok = False
-        for column in COLUMNS:
+        for column in columns:
             if column.needed and column.name not in seen:
-                self.report.add(
+                self.problem(
                     1,
                     column.name,
                     "header.missing",
@@ -195,14 +184,14 @@ class ImportFile:
                 ok = False
         return ok
 
-    def persons(self, source: Source, reader: RowReader, bar) -> Iterator[PersonRows]:
+    def persons(self, source: Source, reader: RowReader, bar=None) -> Iterator[PersonRows]:
         """The rows grouped by person (consecutive rows with one 宛名番号)."""
         person: PersonRows | None = None
         for line, cells in source.records():
             row = reader.read(line, cells)
             self.result.rows += 1
             if bar is not None and self.result.rows % 1000 == 0:
-                bar(source.raw.position)
+                bar(source.position)
             number = row.values["number"]
             if person is not None and number == person.number:
                 person.rows.append(row)

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-REPORT_HEADER = ("line", "column", "code", "message_ja", "message_en")
+REPORT_HEADER = ("file", "line", "column", "code", "message_ja", "message_en")
 
 
 @dataclass
@@ -26,9 +26,13 @@ class ImportResult:
     movements: int = 0
     households: int = 0
     subjects: int = 0
+    protections: int = 0  # 支援措置 imported
+    offenders: int = 0  # their listed offenders
+    skipped_protections: int = 0  # already imported by an earlier run
     batches: int = 0
     sha256: str = ""
     seconds: float = 0.0
+    validation_seconds: float = 0.0  # pass 1
 
     @property
     def ok(self) -> bool:
@@ -47,6 +51,9 @@ class ImportResult:
             "movements": self.movements,
             "households": self.households,
             "subjects": self.subjects,
+            "protections": self.protections,
+            "offenders": self.offenders,
+            "skipped_protections": self.skipped_protections,
             "batches": self.batches,
             "encoding": self.encoding,
             "sha256": self.sha256,
@@ -54,14 +61,16 @@ class ImportResult:
 
 
 class Report:
-    """The report CSV, written as problems are found (opened at the first one)."""
+    """The report CSV, written as problems are found (opened at the first one). Each
+    problem names its file (``file``: the register file unless said otherwise)."""
 
-    def __init__(self, path: Path, always: bool) -> None:
+    def __init__(self, path: Path, always: bool, file: str = "") -> None:
         self.path = path
+        self.file = file
         self.handle = None
         self.writer = None
         self.problems = 0
-        self.lines: set[int] = set()
+        self.lines: set[tuple[str, int]] = set()  # the refused rows
         if always:
             self._open()
 
@@ -71,13 +80,23 @@ class Report:
         self.writer = csv.writer(self.handle, lineterminator="\r\n")
         self.writer.writerow(REPORT_HEADER)
 
-    def add(self, line: int, column: str, code: str, message_ja: str, message_en: str) -> None:
+    def add(
+        self,
+        line: int,
+        column: str,
+        code: str,
+        message_ja: str,
+        message_en: str,
+        *,
+        file: str | None = None,
+    ) -> None:
         if self.writer is None:
             self._open()
-        self.writer.writerow([line, column, code, message_ja, message_en])
+        file = self.file if file is None else file
+        self.writer.writerow([file, line, column, code, message_ja, message_en])
         self.problems += 1
         if line > 1:  # a data row (1 is the header, 0 the file as a whole)
-            self.lines.add(line)
+            self.lines.add((file, line))
 
     def close(self) -> None:
         if self.handle is not None:

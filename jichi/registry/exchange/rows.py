@@ -20,14 +20,14 @@ from jichi.registry.dates import parse_birth_date
 from jichi.registry.exchange.layout import (
     BLANK,
     BY_NAME,
-    COLUMN_OF_KEY,
-    COLUMNS,
-    MAX_LENGTH,
     PARSERS,
+    PERSONS,
+    SHARED_CACHE,
     TRUSTED,
     UNCACHED,
     BadCell,
     Column,
+    Layout,
     identity,
     value_key,
 )
@@ -42,11 +42,14 @@ class Row:
 
 
 class RowReader:
-    """Turns the cells of a row into the values of the models, collecting every problem.
+    """Turns the cells of a row of ``layout`` into the values of the models, collecting
+    every problem; :meth:`check_row` (subclasses) adds the rules between the cells.
 
     ``trusted`` (the second pass, over a file the first pass found valid): no checks,
     only conversion; the validators that normalise (kana, 続柄) still run, cached.
     """
+
+    layout: Layout = PERSONS
 
     def __init__(
         self, header: list[str], target_code: str, allow_other_code: bool, trusted: bool = False
@@ -54,13 +57,18 @@ class RowReader:
         self.target_code = target_code
         self.allow_other_code = allow_other_code
         self.trusted = trusted
+        self.header = header
         self.width = len(header)
+        self.max_length = self.layout.max_length
+        self.column_of_key = self.layout.column_of_key
+        self.defaults = self.layout.defaults
+        columns = self.layout.columns
         index = {name: i for i, name in enumerate(header)}
-        present = [c for c in COLUMNS if c.name in index]
-        self.absent = {value_key(c): BLANK.get(c.kind, "") for c in COLUMNS if c.name not in index}
+        present = [c for c in columns if c.name in index]
+        self.absent = {value_key(c): BLANK.get(c.kind, "") for c in columns if c.name not in index}
         self.number_index = index.get("宛名番号")
         self.texts = [
-            (index[c.name], value_key(c), MAX_LENGTH[c.name], c)
+            (index[c.name], value_key(c), self.max_length[c.name], c)
             for c in present
             if c.kind == "text"
         ]
@@ -72,11 +80,12 @@ class RowReader:
             (n, column) for n, (_, _, _, column) in enumerate(self.texts) if column.required
         ]
         self.typed = []
+        caches: dict[str, dict] = {}
         for c in present:
             if c.kind == "text":
                 continue
-            parse, cached = functools.partial(self._parse, c), c.kind not in UNCACHED
-            cache: dict | None = {} if cached else None
+            parse = functools.partial(self._parse, c)
+            cache = None if c.kind in UNCACHED else caches.setdefault(_cache_key(c), {})
             self.typed.append((index[c.name], value_key(c), c, parse, cache, BLANK.get(c.kind, "")))
         # The second pass: codes and numbers are taken as they are (stripped), the other
         # kinds converted, kana and 続柄 normalised through their (cached) validators.
@@ -117,7 +126,7 @@ class RowReader:
         if checking:
             for n, column in self.text_required:
                 if not texts[n].strip():
-                    errors.append(_required(column))
+                    errors.append(required_problem(column))
             if "\x00" in "\x01".join(texts) or any(
                 map(operator.gt, map(len, texts), self.text_limits)
             ):
@@ -125,12 +134,12 @@ class RowReader:
                     texts, self.text_limits, self.texts, strict=True
                 ):
                     if len(text) > limit or "\x00" in text:
-                        errors.append(_text_problem(column, text, limit))
+                        errors.append(text_problem(column, text, limit))
         for i, key, column, parse, cache, blank in self.typed:
             raw = cells[i].strip()
             if not raw:
                 if column.required and checking:
-                    errors.append(_required(column))
+                    errors.append(required_problem(column))
                 values[key] = blank
                 continue
             if cache is None:
@@ -141,20 +150,25 @@ class RowReader:
                     value = parse(raw)
                     if len(cache) > 50_000:
                         cache.clear()
-                    cache[raw] = value
+                    if type(value) is not tuple:
+                        cache[raw] = value
             if type(value) is tuple:
                 errors.append(value)
                 values[key] = blank
             else:
                 values[key] = value
-        if not values["birth_precision"]:
-            values["birth_precision"] = "day"
+        for key, default in self.defaults:
+            if not values[key]:
+                values[key] = default
         if errors:
             if not values["number"] and self.number_index is not None:
                 values["number"] = cells[self.number_index].strip()  # to group the rows
         elif checking:
-            self._cross_check(values, errors)
+            self.check_row(values, errors)
         return Row(line, values, errors)
+
+    def check_row(self, values: dict, errors: list) -> None:
+        """Rules between the items of one row (only when every item reads)."""
 
     def _read_trusted(self, line: int, cells: list[str]) -> Row:
         """:meth:`read` for a file pass 1 found valid: conversion only."""
@@ -176,8 +190,9 @@ class RowReader:
                 values[key] = value
             else:
                 values[key] = ""
-        if not values["birth_precision"]:
-            values["birth_precision"] = "day"
+        for key, default in self.defaults:
+            if not values[key]:
+                values[key] = default
         return Row(line, values, [])
 
     def _parse(self, column: Column, raw: str):
@@ -185,9 +200,9 @@ class RowReader:
         try:
             if column.kind == "kana":
                 value = validate_katakana_name(raw, column.attr)
-                limit = MAX_LENGTH[column.name]
+                limit = self.max_length[column.name]
                 if limit and len(value) > limit:
-                    return _text_problem(column, value, limit)
+                    return text_problem(column, value, limit)
                 return value
             return PARSERS[column.kind](raw, column)
         except BadCell as bad:
@@ -200,8 +215,8 @@ class RowReader:
         except RuleViolation as exc:
             return (column.name, exc.code, exc.message_ja, exc.message_en)
 
-    def _cross_check(self, v: dict, errors: list) -> None:
-        """Rules between the items of one row (only when every item reads)."""
+    def check_target(self, v: dict, errors: list) -> None:
+        """The row's 全国地方公共団体コード is the target's (unless re-keying is allowed)."""
         if v["municipality"] != self.target_code and not self.allow_other_code:
             errors.append(
                 (
@@ -212,6 +227,19 @@ class RowReader:
                     f"{self.target_code} (the import's target).",
                 )
             )
+
+    def problem(self, error: FieldError) -> tuple:
+        column = self.column_of_key.get((error.field or "").rsplit(".", 1)[-1], "")
+        return (column, error.code, error.message_ja, error.message_en)
+
+
+class PersonRowReader(RowReader):
+    """A row of the register file (:data:`~jichi.registry.exchange.layout.PERSONS`)."""
+
+    layout = PERSONS
+
+    def check_row(self, v: dict, errors: list) -> None:
+        self.check_target(v, errors)
         if v["valid_to"] is not None and v["valid_to"] <= v["valid_from"]:
             errors.append(
                 (
@@ -271,7 +299,7 @@ class RowReader:
         if v["kind"] == ResidentKind.JAPANESE:
             for key, column in (("family_name", "氏"), ("given_name", "名"), ("domicile", "本籍")):
                 if not v[key].strip():
-                    errors.append(_required(BY_NAME[column], japanese=True))
+                    errors.append(required_problem(BY_NAME[column], japanese=True))
         else:
             self._foreign(v, errors)
 
@@ -300,15 +328,14 @@ class RowReader:
             for error in exc.errors:
                 if removed and error.code == "residence_card_no.required":
                     continue  # 除票 need no card number (§1.7)
-                errors.append(_problem(error))
+                errors.append(self.problem(error))
 
 
-def _problem(error: FieldError) -> tuple:
-    column = COLUMN_OF_KEY.get((error.field or "").rsplit(".", 1)[-1], "")
-    return (column, error.code, error.message_ja, error.message_en)
+def _cache_key(column: Column) -> str:
+    return column.kind if column.kind in SHARED_CACHE else column.name
 
 
-def _required(column: Column, japanese: bool = False) -> tuple:
+def required_problem(column: Column, japanese: bool = False) -> tuple:
     who_ja = "日本人住民の行では" if japanese else ""
     who_en = " on a Japanese resident's row" if japanese else ""
     return (
@@ -319,7 +346,7 @@ def _required(column: Column, japanese: bool = False) -> tuple:
     )
 
 
-def _text_problem(column: Column, raw: str, limit: int | None) -> tuple:
+def text_problem(column: Column, raw: str, limit: int | None) -> tuple:
     if "\x00" in raw:
         return (
             column.name,

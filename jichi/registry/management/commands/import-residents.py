@@ -1,9 +1,11 @@
-"""``jichi import-residents``: load a standard-layout CSV file into an empty register."""
+"""``jichi import-residents``: load standard-layout CSV files into an empty register."""
+
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from jichi.common.errors import RuleViolation
-from jichi.registry.exchange import import_register
+from jichi.registry.exchange import import_register, protections_path_for
 from jichi.tenancy.principals import Actor
 
 
@@ -12,7 +14,10 @@ class Command(BaseCommand):
         "Import a register file written by export-residents (docs/registry-csv.md) into "
         "an empty municipality. Every row is checked first; if any is invalid nothing is "
         "imported, the problems are written to the report and the command exits with "
-        "status 1. Safe to run again after an interruption: what was imported is skipped."
+        "status 1. Safe to run again after an interruption: what was imported is skipped. "
+        "The DV等支援措置 come from the protections file (--protections, by default "
+        "FILE.protections.csv beside FILE); without one the command refuses to run unless "
+        "--without-protections says the register has none to carry over."
     )
 
     def add_arguments(self, parser):
@@ -29,12 +34,20 @@ class Command(BaseCommand):
             help="accept a file of another 全国地方公共団体コード and re-key its rows",
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument("--protections", help="the protections file (支援措置)")
+        parser.add_argument(
+            "--without-protections",
+            action="store_true",
+            help="import without a protections file (the old register has no 支援措置)",
+        )
 
     def handle(self, *args, **options):
+        protections = _protections(options)
         try:
             result = import_register(
                 options["municipality"],
                 options["file"],
+                protections_path=protections,
                 encoding=options["encoding"],
                 report_path=options["report"],
                 batch_rows=options["batch_rows"],
@@ -56,6 +69,25 @@ class Command(BaseCommand):
                 f"imported {result.imported_persons} persons ({result.versions} history rows, "
                 f"{result.movements} movements, {result.households} households); "
                 f"{result.skipped_persons} already present; {result.rows} rows in "
-                f"{result.seconds:.1f} s ({rate:,.0f} rows/s, {result.encoding})"
+                f"{result.seconds:.1f} s ({rate:,.0f} rows/s, {result.encoding}); "
+                f"{result.protections} protections ({result.skipped_protections} already "
+                "present)"
             )
         )
+
+
+def _protections(options: dict) -> Path | None:
+    """The protections file: given, or beside the register file; refused if missing
+    unless the operator says there is none (a register moved without its 支援措置 would
+    show protected persons' addresses)."""
+    if options["without_protections"]:
+        if options["protections"]:
+            raise CommandError("--protections and --without-protections exclude each other")
+        return None
+    path = Path(options["protections"] or protections_path_for(options["file"]))
+    if not path.is_file():
+        raise CommandError(
+            f"no protections file {path}: give --protections FILE, or --without-protections "
+            "if the register has no 支援措置 to carry over"
+        )
+    return path
