@@ -1,0 +1,1 @@
+"""Counter operations: visit reservations, queue tickets, timings, dashboards."""
