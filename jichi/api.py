@@ -15,7 +15,9 @@ from jichi.audit.api import router as audit_router
 from jichi.certificates.api import router as certificates_router
 from jichi.common.errors import RuleViolation
 from jichi.common.validation_messages import field_errors
+from jichi.counter.api import router as counter_router
 from jichi.identity.api import router as identity_router
+from jichi.procedures.api import router as procedures_router
 from jichi.registry.api import router as registry_router
 from jichi.tenancy.api import router as tenancy_router
 
@@ -62,6 +64,8 @@ api.add_router("", audit_router)
 api.add_router("", registry_router)
 api.add_router("", identity_router)
 api.add_router("", certificates_router)
+api.add_router("", counter_router)
+api.add_router("", procedures_router)
 
 
 def _error(request, status: int, code: str, ja: str, en: str, fields=None):

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "jichi.registry",
     "jichi.identity",
     "jichi.certificates",
+    "jichi.procedures",
+    "jichi.counter",
     "jichi.web",
 ]
 

@@ -34,21 +34,36 @@ SCOPES: dict[str, str] = {
     "certificates:approve": "Approve or refuse held certificate requests (third party, 支援措置)",
     "certificates:revoke": "Revoke issued certificates and reissue them",
     "certificates:manage": "Set the fees and the mayor's name printed on certificates",
+    "counter:operate": "Run the counter queue and take visit reservations",
+    "counter:manage": "Set up counters and reservation slots",
+    "counter:dashboard": "Read the counter dashboards (volumes, waiting and processing times)",
+    "procedures:apply": "Submit and follow applications on behalf of residents (systems)",
+    "procedures:review": "Work the applications inbox: assign, review, request information",
+    "procedures:decide": "Approve, reject and complete applications",
+    "procedures:manage": "Enable procedures and set their fees and texts for the municipality",
 }
 
 _CLERK = {"municipality:read", "registry:read"}
 
 _ISSUE = {"certificates:issue", "certificates:read"}
 _DECIDE = {"certificates:read", "certificates:approve", "certificates:revoke"}
+_REVIEW = {"procedures:review"}
+_PROCESS = {"procedures:review", "procedures:decide"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.COUNTER_CLERK: frozenset(_CLERK | _ISSUE | {"registry:write", "registry:read_my_number"}),
-    Role.BACK_OFFICE_CLERK: frozenset(_CLERK | _DECIDE | {"statistics:read", "registry:protect"}),
+    Role.COUNTER_CLERK: frozenset(
+        _CLERK | _ISSUE | {"registry:write", "registry:read_my_number", "counter:operate"} | _REVIEW
+    ),
+    Role.BACK_OFFICE_CLERK: frozenset(
+        _CLERK | _DECIDE | {"statistics:read", "registry:protect", "counter:dashboard"} | _PROCESS
+    ),
     Role.MUNICIPAL_ADMIN: frozenset(
         _CLERK
         | _DECIDE
         | {"staff:manage", "tokens:manage", "statistics:read", "audit:read"}
-        | {"certificates:manage"}
+        | {"certificates:manage", "counter:manage", "counter:dashboard"}
+        | _PROCESS
+        | {"procedures:manage"}
     ),
     Role.AUDITOR: frozenset({"municipality:read", "audit:read"}),
     Role.PREFECTURE_STAFF: frozenset({"municipality:read", "statistics:read"}),
