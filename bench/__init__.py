@@ -8,4 +8,12 @@ they share (throw-away databases, timing, percentiles, the results table and
 """
 
 # module names, in the order they run
-BENCHMARKS = ["api_tenant_request", "registry_statistics", "registry_import"]
+BENCHMARKS = [
+    "api_tenant_request",
+    "registry_statistics",
+    "registry_import",
+    "certificates_pdf",
+    "registry_api_load",
+    "identity_verify",
+    "counter_dashboard",
+]

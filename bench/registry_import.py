@@ -16,17 +16,29 @@ again with fresh numbers until N persons (``--import-residents``, default
 1,000,000): per copy new 宛名番号/世帯番号 (from new serials), new 異動ID (the UUIDv7
 time half kept, the rest numbered per copy), new valid and unique 個人番号 and
 住民票コード where the source has one. Names, dates and addresses repeat; the import
-has no rule against two persons of the same name, birth date and sex.
+has no rule against two persons of the same name, birth date and sex. Beside it, the
+protections file gives every 1,000th person a 支援措置 with two listed offenders (one
+outside the register, one the person before in the file).
+
+Besides the wall time the run reports where the CPU time went: this process (the
+reading of the file and the building of rows in pass 2, and the writer threads), its
+worker processes (pass 1) and the server's backends of the target database (sampled
+from ``/proc``). ``--profile`` imports once more, into another fresh database, under
+cProfile in one thread (``workers=1, writers=0``) and prints the top functions.
 """
 
 from __future__ import annotations
 
 import base64
+import cProfile
 import csv
 import io
 import os
+import pstats
 import resource
 import statistics
+import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -181,6 +193,86 @@ def _write_file(path: Path, header: list[str], rows: list[list[str]], persons: i
     return written
 
 
+def _write_protections(path: Path, register: Path, every: int = 1000) -> int:
+    """A protections file for the register file: every ``every``-th person protected
+    from an outsider and from the person before it in the file."""
+    from jichi.registry.exchange import PROTECTION_HEADER
+
+    with register.open(encoding="utf-8-sig", newline="") as source:
+        reader = csv.reader(source)
+        i_person = next(reader).index("宛名番号")
+        numbers = list(dict.fromkeys(row[i_person] for row in reader))
+    protections = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(PROTECTION_HEADER)
+        for n in range(every, len(numbers), every):
+            pk = str(uuid.UUID(int=0x019B_7A00_0000 << 80 | 0x7 << 76 | 2 << 62 | n))
+            head = [CODE, pk, numbers[n], "2026-01-01", "2026-12-31", "0"]
+            head += ["2026-01-01T09:00:00+09:00", ""]
+            writer.writerow([*head, f"加害 者{n}", "カガイ シャ", "1980-01-01", ""])
+            writer.writerow([*head, "前 の人", "", "", numbers[n - 1]])
+            protections += 1
+    return protections
+
+
+# --- where the CPU time goes ---------------------------------------------------------
+
+
+class _CpuMeter:
+    """CPU seconds of this process, of its finished children (pass 1's workers) and of
+    the server's backends connected to ``database`` (read from /proc every 0.2 s; a
+    backend's last fraction of a second before it ends may be missed)."""
+
+    def __init__(self, workspace, database: str) -> None:
+        self.workspace = workspace
+        self.database = database
+        self.backends: dict[int, float] = {}
+        self.stop = threading.Event()
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def __enter__(self):
+        self.self0 = resource.getrusage(resource.RUSAGE_SELF)
+        self.children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join()
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.client_s = _cpu(me) - _cpu(self.self0)
+        self.workers_s = _cpu(children) - _cpu(self.children0)
+        self.server_s = sum(self.backends.values())
+
+    def _sample(self) -> None:
+        with self.workspace._admin() as admin:
+            while True:
+                pids = admin.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.database]
+                ).fetchall()
+                for (pid,) in pids:
+                    seconds = self._cpu_of(pid)
+                    if seconds is not None:
+                        self.backends[pid] = max(seconds, self.backends.get(pid, 0.0))
+                if self.stop.wait(0.2):
+                    return
+
+    def _cpu_of(self, pid: int) -> float | None:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return None
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / self.tick  # utime, stime
+
+
+def _cpu(usage) -> float:
+    return usage.ru_utime + usage.ru_stime
+
+
 # --- the reference: COPY into a plain table -------------------------------------------
 
 
@@ -214,57 +306,76 @@ def run(args) -> dict:
     if workspace.vendor != "postgresql":
         print("  skipped: this benchmark runs on PostgreSQL (python -m bench --postgres)")
         return {"skipped": "needs PostgreSQL"}
-    from jichi.registry.exchange import import_register
-    from jichi.registry.models import Person, PersonVersion
-    from jichi.tenancy.context import tenant_scope
-
     n = 20_000 if args.quick else args.import_residents
-    repeat = max(args.copy_repeat, 1)
     path = workspace.directory / "register.csv"
+    protections_path = workspace.directory / "register.protections.csv"
     _data_key()
     with harness.Stopwatch(f"source register: {SOURCE_RESIDENTS:,} demo residents, exported"):
         header, rows = _source_rows(workspace)
     with harness.Stopwatch(f"write {n:,} persons to the file (not measured)") as writing:
         written = _write_file(path, header, rows, n)
+        written["protections"] = _write_protections(protections_path, path)
     print(
         f"  file: {written['persons']:,} persons, {written['rows']:,} rows, "
         f"{written['bytes'] / 1e6:,.0f} MB, {len(header)} columns "
         f"({written['copies']} copies of {len(rows):,} source rows; "
-        f"{written['rows'] / writing.seconds:,.0f} rows/s written)"
+        f"{written['rows'] / writing.seconds:,.0f} rows/s written); "
+        f"{written['protections']:,} protections"
     )
     with harness.Stopwatch("migrate the target database"):
-        workspace.fresh("import_target")
+        target = workspace.fresh("import_target")
         _municipality()
-
-    copies = []
-
-    def copy_once() -> None:
-        with harness.Stopwatch("COPY into a plain table"):
-            seconds, copied = _copy(path, len(header))
-        if copied != written["rows"]:
-            raise RuntimeError(f"COPY loaded {copied:,} rows, the file has {written['rows']:,}")
-        copies.append(seconds)
-
-    for _ in range((repeat + 1) // 2):
-        copy_once()
-    with harness.Stopwatch("import_register (measured)"):
+    copies: list[float] = []
+    for _ in range((max(args.copy_repeat, 1) + 1) // 2):
+        copies.append(_copy_once(path, header, written))
+    print(f"  load average before the import: {_load()}")
+    with harness.Stopwatch("import_register (measured)"), _CpuMeter(workspace, target.name) as cpu:
         start = time.perf_counter()
-        result = import_register(CODE, path, progress=False)
+        result = _import(path, protections_path, written)
         import_s = time.perf_counter() - start
+    print(f"  load average after the import: {_load()}")
+    for _ in range(max(args.copy_repeat, 1) // 2):
+        copies.append(_copy_once(path, header, written))
+    figures = _report(written, copies, import_s, result, cpu)
+    figures.update(columns=len(header), write_file_s=writing.seconds)
+    if args.profile:
+        _profile(workspace, path, protections_path)
+    return figures
+
+
+def _copy_once(path: Path, header: list[str], written: dict) -> float:
+    with harness.Stopwatch("COPY into a plain table"):
+        seconds, copied = _copy(path, len(header))
+    if copied != written["rows"]:
+        raise RuntimeError(f"COPY loaded {copied:,} rows, the file has {written['rows']:,}")
+    return seconds
+
+
+def _import(path: Path, protections_path: Path, written: dict, **options):
+    """The measured call, and a check that the register holds what the file has."""
+    from jichi.registry.exchange import import_register
+    from jichi.registry.models import Person, PersonVersion, Protection
+    from jichi.tenancy.context import tenant_scope
+
+    result = import_register(
+        CODE, path, protections_path=protections_path, progress=False, **options
+    )
     if not result.ok:
         raise RuntimeError(
             f"the import refused the file: {result.problems} problems, see {result.report_path}"
         )
     with tenant_scope(CODE):
-        persons_in, versions_in = Person.objects.count(), PersonVersion.objects.count()
-    if (persons_in, versions_in) != (written["persons"], written["rows"]):
-        raise RuntimeError(
-            f"the register holds {persons_in:,} persons and {versions_in:,} versions, "
-            f"the file {written['persons']:,} and {written['rows']:,}"
-        )
-    for _ in range(repeat // 2):
-        copy_once()
+        held = (Person.objects.count(), PersonVersion.objects.count(), Protection.objects.count())
+    if held != (written["persons"], written["rows"], written["protections"]):
+        raise RuntimeError(f"the register holds {held}, the file {written}")
+    return result
 
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _report(written: dict, copies: list[float], import_s: float, result, cpu) -> dict:
     copy_s = statistics.median(copies)
     copy_rps = written["rows"] / copy_s
     import_rps = written["rows"] / import_s
@@ -273,7 +384,6 @@ def run(args) -> dict:
     measured_yokohama = written["persons"] >= YOKOHAMA
     yokohama_s = import_s if measured_yokohama else YOKOHAMA / persons_ps
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
     print()
     harness.print_table(
         [
@@ -300,10 +410,20 @@ def run(args) -> dict:
             ("persons_s", "persons/s"),
         ],
     )
+    per_person = 1e6 / written["persons"]
+    pass1_s = result.validation_seconds
     print(
         f"\nCOPY runs: {', '.join(f'{s:.2f}' for s in copies)} s; import: {result.batches} "
         f"batches, {result.movements:,} movements, {result.households:,} households, "
-        f"{result.subjects:,} subjects; peak RSS {peak_rss_mb:,.0f} MB"
+        f"{result.subjects:,} subjects, {result.protections:,} protections; "
+        f"peak RSS {peak_rss_mb:,.0f} MB"
+    )
+    print(
+        f"wall: pass 1 {pass1_s:.1f} s ({pass1_s * per_person:.0f} us/person), pass 2 "
+        f"{import_s - pass1_s:.1f} s ({(import_s - pass1_s) * per_person:.0f} us/person)\n"
+        f"CPU: importing process {cpu.client_s:.1f} s ({cpu.client_s * per_person:.0f} us/person)"
+        f", pass-1 workers {cpu.workers_s:.1f} s ({cpu.workers_s * per_person:.0f} us/person)"
+        f", server backends {cpu.server_s:.1f} s ({cpu.server_s * per_person:.0f} us/person)"
     )
     verdict = "meets" if ratio >= GOAL_RATIO else "MISSES"
     print(f"ratio import/COPY (rows/s) {ratio:.3f}  {verdict} the goal >= {GOAL_RATIO}")
@@ -316,14 +436,17 @@ def run(args) -> dict:
     return {
         "persons": written["persons"],
         "rows": written["rows"],
+        "protections": written["protections"],
         "file_bytes": written["bytes"],
-        "columns": len(header),
-        "write_file_s": writing.seconds,
         "copy_s": copies,
         "copy_median_s": copy_s,
         "copy_rows_per_s": copy_rps,
         "import_s": import_s,
         "import_result_s": result.seconds,
+        "pass1_s": pass1_s,
+        "cpu_client_s": cpu.client_s,
+        "cpu_workers_s": cpu.workers_s,
+        "cpu_server_s": cpu.server_s,
         "import_rows_per_s": import_rps,
         "import_persons_per_s": persons_ps,
         "ratio": ratio,
@@ -337,3 +460,20 @@ def run(args) -> dict:
         "batches": result.batches,
         "peak_rss_mb": peak_rss_mb,
     }
+
+
+def _profile(workspace, path: Path, protections_path: Path) -> None:
+    """The import once more, in one thread under cProfile (not a measured figure)."""
+    with harness.Stopwatch("migrate a database for the profile"):
+        workspace.fresh("import_profile")
+        _municipality()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    from jichi.registry.exchange import import_register
+
+    import_register(
+        CODE, path, protections_path=protections_path, progress=False, workers=1, writers=0
+    )
+    profiler.disable()
+    stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
+    stats.sort_stats("tottime").print_stats(30)

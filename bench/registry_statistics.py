@@ -6,7 +6,8 @@ row-level security. The reference is the same grouping (町字 × 5-year band ×
 sex, households per 町字, Japanese/foreign) over a flat table holding just the
 resident rows of that day — what a batch-built statistics table would be. Goal:
 the register's time ≤ 3 × the flat GROUP BY's. PostgreSQL only (the data is
-generated in SQL); ``--residents`` sets the size (default 1,000,000).
+generated in SQL by :mod:`bench.population`); ``--residents`` sets the size (default
+1,000,000).
 """
 
 from __future__ import annotations
@@ -31,88 +32,6 @@ def add_arguments(group) -> None:
         help="residents to generate (default %(default)s)",
     )
     group.add_argument("--repeat", type=int, default=5, help="timed runs of each query")
-
-
-def _generate(code: str, n: int, towns: list) -> None:
-    """Persons, households and versions in SQL: 1 current version each, 30 % with a
-    superseded earlier one, 3 % moved out, 2.5 % foreign."""
-    from django.db import connection
-
-    town_codes = [t.code for t in towns]
-    town_names = [f"{t.ward_name}{t.name}" for t in towns]
-    with connection.cursor() as c:
-        c.execute(
-            "INSERT INTO registry_movement (id, municipality_code, reason, category, "
-            "effective_on, recorded_at, actor_kind, actor_id, actor_label, late, note, "
-            "details) VALUES (gen_random_uuid(), %s, '11', 'record', '2000-01-01', now(), "
-            "'system', 'bench', 'bench', false, '', '{}') RETURNING id",
-            [code],
-        )
-        movement = c.fetchone()[0]
-        c.execute(
-            "CREATE TEMP TABLE bench_hh AS SELECT i, gen_random_uuid() AS id "
-            "FROM generate_series(0, %s) i",
-            [n // 2],
-        )
-        c.execute(
-            "INSERT INTO registry_household (id, municipality_code, number, created_at) "
-            "SELECT id, %s, lpad(i::text, 10, '0'), now() FROM bench_hh",
-            [code],
-        )
-        c.execute(
-            "CREATE TEMP TABLE bench_p AS SELECT i, gen_random_uuid() AS id "
-            "FROM generate_series(1, %s) i",
-            [n],
-        )
-        c.execute(
-            "INSERT INTO registry_person (id, municipality_code, number, created_at) "
-            "SELECT id, %s, lpad(i::text, 10, '0'), now() FROM bench_p",
-            [code],
-        )
-        columns = """id, municipality_code, person_id, history_no, valid_from, valid_to,
-            recorded_at, superseded_at, movement_id, reason, status, kind, family_name,
-            given_name, family_name_kana, given_name_kana, name_alphabet, former_surname,
-            former_surname_kana, alias, alias_kana, name_key, kanji_key, birth_date,
-            birth_precision, birth_note, sex, town_code, town_name, block, building,
-            postal_code, household_id, relationship, is_head, became_resident_on,
-            address_since, previous_address, domicile, domicile_head, resident_code,
-            my_number_index, nationality, article_30_45, residence_status, residence_period,
-            residence_card_no, destination_address"""
-        values = """gen_random_uuid(), %(code)s, p.id, {history}, date '2000-01-01' +
-            (p.i %% 8000), {valid_to}, now(), {superseded}, %(movement)s, '11',
-            CASE WHEN p.i %% 33 = 0 THEN '2' ELSE '1' END,
-            CASE WHEN p.i %% 40 = 0 THEN '2' ELSE '1' END, '山田', '太郎', 'ヤマダ', 'タロウ',
-            '', '', '', '', '', 'ヤマダタロウ' || p.i, '山田太郎' || p.i,
-            date '1925-01-01' + ((p.i::bigint * 7919) %% 36500)::int, 'day', '',
-            CASE WHEN p.i %% 2 = 0 THEN '1' ELSE '2' END,
-            (%(codes)s::text[])[1 + p.i %% %(towns)s], (%(names)s::text[])[1 + p.i %% %(towns)s],
-            '1番地', '', '', h.id, CASE WHEN p.i %% 2 = 0 THEN '世帯主' ELSE '妻' END,
-            p.i %% 2 = 0, date '2000-01-01', date '2000-01-01', '', 'なし', '', '', '', '', '',
-            '', '', '', ''"""
-        params = {
-            "code": code,
-            "movement": movement,
-            "codes": town_codes,
-            "names": town_names,
-            "towns": len(town_codes),
-        }
-        join = "FROM bench_p p JOIN bench_hh h ON h.i = p.i / 2"
-        c.execute(
-            f"INSERT INTO registry_personversion ({columns}) SELECT "
-            + values.format(history="2", valid_to="NULL", superseded="NULL")
-            + " "
-            + join,
-            params,
-        )
-        c.execute(
-            f"INSERT INTO registry_personversion ({columns}) SELECT "
-            + values.format(history="1", valid_to="NULL", superseded="now()")
-            + " "
-            + join
-            + " WHERE p.i %% 10 < 3",
-            params,
-        )
-        c.execute("ANALYZE registry_personversion")
 
 
 def _flat_queries(on: date) -> list[str]:
@@ -147,8 +66,8 @@ def run(args) -> dict:
         return {"skipped": "needs PostgreSQL"}
     from django.db import connection
 
+    from bench import population
     from jichi.registry import selectors
-    from jichi.registry.towns import towns_of
     from jichi.tenancy.context import tenant_scope
     from jichi.tenancy.principals import Actor
     from jichi.tenancy.services import activate_municipality, add_local_government
@@ -157,8 +76,7 @@ def run(args) -> dict:
     workspace.fresh("stats")
     municipality = add_local_government(CODE)
     activate_municipality(municipality=municipality, actor=Actor.system("bench"))
-    with harness.Stopwatch(f"generate {n:,} residents"), tenant_scope(CODE):
-        _generate(CODE, n, towns_of(CODE))
+    population.generate(CODE, n)
     on = date.today()
     with tenant_scope(CODE), connection.cursor() as c:
         c.execute(
