@@ -17,7 +17,7 @@ from jichi.tenancy.principals import Actor
 def locked(application: Application) -> Application:
     """The application re-read under a row lock (concurrent steps queue up)."""
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("person", "municipality")
         .get(pk=application.pk)
     )
