@@ -9,7 +9,7 @@ from jichi.audit.chain import GENESIS, checkpoint_message, entry_hash
 from jichi.audit.models import AuditCheckpoint, AuditEntry, Outcome
 from jichi.common import platform_key
 from jichi.common.request_context import current_request_id
-from jichi.tenancy.context import current_scope, tenant_scope
+from jichi.tenancy.context import OutOfScope, current_scope, tenant_scope
 from jichi.tenancy.principals import Actor
 
 _LOCK_CLASS = 7_316_001  # pg_advisory_xact_lock(class, municipality) for the chain's head
@@ -32,7 +32,6 @@ def _head(code: str) -> tuple[int, str]:
     return last if last else (0, GENESIS)
 
 
-@transaction.atomic
 def record(
     actor: Actor,
     action: str,
@@ -50,6 +49,16 @@ def record(
     rolls back, so does its entry. ``details`` must hold no personal data.
     """
     code = municipality_code or current_scope().single_code
+    if not current_scope().allows(code):
+        raise OutOfScope(code)  # before any statement: the caller's transaction stays usable
+    # Inside the change's transaction no savepoint is needed: a failed entry fails
+    # the change. Alone, the entry gets a transaction of its own (the chain lock
+    # lasts until its end).
+    with transaction.atomic(savepoint=False):
+        return _append(code, actor, action, object_type, object_id, purpose, outcome, details)
+
+
+def _append(code, actor, action, object_type, object_id, purpose, outcome, details):
     _lock_chain(code)
     seq, prev = _head(code)
     entry = AuditEntry(

@@ -23,31 +23,45 @@ def _lock(code: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_CLASS, int(code)])
 
 
-@transaction.atomic
 def publish(event_type: str, data: dict, *, subject: str = "") -> OutboxEvent:
     """Store one event of the municipality in scope; it leaves only if the change commits.
 
     ``data`` carries identifiers and codes, never more personal data than a
     subscriber of that event type is entitled to (documented per type).
     """
+    return publish_many([(event_type, data, subject)])[0]
+
+
+def publish_many(events: list[tuple[str, dict, str]]) -> list[OutboxEvent]:
+    """Store several events ``(type, data, subject)`` of the change, in this order, with
+    one lock and one insert (a movement of a household publishes one per person)."""
     code = current_scope().single_code
-    _lock(code)
-    last = (
-        OutboxEvent.objects.filter(municipality_id=code)
-        .order_by("-seq")
-        .values_list("seq", flat=True)
-        .first()
-    )
-    event = OutboxEvent.objects.create(
-        municipality_id=code,
-        seq=(last or 0) + 1,
-        type=TYPE_PREFIX + event_type,
-        subject=subject,
-        time=timezone.now(),
-        data=data,
-    )
-    event_published.send(sender=OutboxEvent, event=event)
-    return event
+    # No savepoint inside the change's transaction: a failed event fails the change.
+    with transaction.atomic(savepoint=False):
+        _lock(code)
+        last = (
+            OutboxEvent.objects.filter(municipality_id=code)
+            .order_by("-seq")
+            .values_list("seq", flat=True)
+            .first()
+        ) or 0
+        now = timezone.now()
+        stored = OutboxEvent.objects.bulk_create(
+            [
+                OutboxEvent(
+                    municipality_id=code,
+                    seq=last + i,
+                    type=TYPE_PREFIX + event_type,
+                    subject=subject,
+                    time=now,
+                    data=data,
+                )
+                for i, (event_type, data, subject) in enumerate(events, start=1)
+            ]
+        )
+        for event in stored:
+            event_published.send(sender=OutboxEvent, event=event)
+    return stored
 
 
 def envelope(event: OutboxEvent) -> dict:

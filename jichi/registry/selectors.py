@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from jichi.common.checkdigits import normalize_digits
@@ -22,6 +22,7 @@ from jichi.registry.models import (
     CURRENT,
     Household,
     Movement,
+    MovementSubject,
     Person,
     PersonVersion,
     Protection,
@@ -121,13 +122,20 @@ def household_members(
     members = list(
         versions_on(on, recorded_at)
         .filter(household=found, status=ResidentStatus.RESIDENT)
-        .select_related("person")
+        .select_related("person", "household")
     )
     return sorted(members, key=lambda v: sort_key(v.relationship, v.birth_date, v.person.number))
 
 
 def movements_of(found: Person) -> QuerySet[Movement]:
-    return Movement.objects.filter(subjects__person=found).order_by("recorded_at")
+    touching = MovementSubject.objects.filter(person=found).values("movement_id")
+    return Movement.objects.filter(id__in=touching).order_by("recorded_at")
+
+
+def with_subjects(movements: QuerySet[Movement]) -> QuerySet[Movement]:
+    """``movements`` with the persons each touched, read in one more query."""
+    subjects = MovementSubject.objects.select_related("person").order_by("person__number")
+    return movements.prefetch_related(Prefetch("subjects", queryset=subjects))
 
 
 # --- protection --------------------------------------------------------------------
@@ -197,14 +205,14 @@ def search(
         versions = versions.filter(status=ResidentStatus.RESIDENT)
     if query.name.strip():
         key = search_key(query.name)
-        versions = versions.filter(Q(name_key__startswith=key) | Q(kanji_key__startswith=key))
+        versions = versions.filter(Q(name_key__prefix=key) | Q(kanji_key__prefix=key))
     if query.birth_date.strip():
         versions = versions.filter(
             birth_date=parse_birth_date(query.birth_date, "birth_date").value
         )
     if query.town.strip():
         town = query.town.strip()
-        versions = versions.filter(Q(town_code=town) | Q(town_name__startswith=town))
+        versions = versions.filter(Q(town_code=town) | Q(town_name__prefix=town))
     if query.number.strip():
         versions = versions.filter(person__number=normalize_digits(query.number))
     if query.my_number.strip():

@@ -130,18 +130,26 @@ def change_from(person: Person, movement: Movement, changes: dict) -> PersonVers
     """Apply ``changes`` from the movement's 異動日 on (an ordinary movement)."""
     version = latest(person)
     require_in_order(version, movement.effective_on)
-    return rewrite(person, movement, movement.effective_on, None, changes)[-1]
+    # From a date inside the open latest version on, it is the only one overlapping.
+    return rewrite(person, movement, movement.effective_on, None, changes, within=[version])[-1]
 
 
 def rewrite(
-    person: Person, movement: Movement, start: date, end: date | None, changes: dict
+    person: Person,
+    movement: Movement,
+    start: date,
+    end: date | None,
+    changes: dict,
+    *,
+    within: list[PersonVersion] | None = None,
 ) -> list[PersonVersion]:
     """Supersede the versions overlapping ``[start, end)`` and restate them with ``changes``
-    inside the period. Returns the new versions, oldest first."""
+    inside the period. Returns the new versions, oldest first. ``within``: the current
+    versions to consider, when the caller has them (all of them otherwise)."""
     now = movement.recorded_at
     overlapping = [
         v
-        for v in current_versions(person)
+        for v in (current_versions(person) if within is None else within)
         if (v.valid_to is None or v.valid_to > start) and (end is None or v.valid_from < end)
     ]
     if not overlapping:

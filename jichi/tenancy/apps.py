@@ -15,7 +15,10 @@ class TenancyConfig(AppConfig):
     verbose_name = _("Tenancy")
 
     def ready(self) -> None:
+        from jichi.common import lookups
         from jichi.tenancy import checks  # noqa: F401  (registers system checks)
+
+        lookups.register()
 
         # Once per migrate run, after every app's tables exist.
         post_migrate.connect(_install_rls, sender=self, dispatch_uid="jichi.rls")

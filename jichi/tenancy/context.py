@@ -101,12 +101,15 @@ def _enter(scope: TenantScope) -> Iterator[TenantScope]:
     token = _scope.set(scope)
     try:
         if connection.vendor == "postgresql":
+            # The setting is local to the transaction: when this block is the whole
+            # transaction, its end clears the setting and nothing is handed back.
+            nested = connection.in_atomic_block
             with transaction.atomic():
                 _set_db_setting(scope.setting_value())
                 yield scope
                 # On success, hand the outer scope its setting back (a released
                 # savepoint keeps the change); on failure the rollback does it.
-                if not connection.needs_rollback:
+                if nested and not connection.needs_rollback:
                     _set_db_setting(outer.setting_value() if outer else "")
         else:
             yield scope

@@ -58,7 +58,11 @@ class TenantMiddleware:
         if match is None or request.principal is None:
             return self.get_response(request)  # ninja answers 401 or serves a global route
         code = match["code"]
-        municipality = active_municipality(code) if len(code) == 6 else None
+        token = request.principal.token
+        if token.municipality_id == code:  # the usual case: read with the token
+            municipality = token.municipality if token.municipality.is_active else None
+        else:
+            municipality = active_municipality(code) if len(code) == 6 else None
         if municipality is None or not request.principal.can_access(code):
             deny(request, code, municipality)
             return JsonResponse(

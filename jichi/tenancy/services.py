@@ -355,7 +355,7 @@ def token_for_secret(secret: str) -> ApiToken | None:
     if not secret.startswith(TOKEN_PREFIX):
         return None
     token = (
-        ApiToken.objects.select_related("user", "municipality")
+        ApiToken.objects.select_related("user", "municipality__parent")
         .filter(secret_hash=hash_token(secret))
         .first()
     )

@@ -117,8 +117,9 @@ def summary(municipality, version: PersonVersion, protected: set) -> dict:
     }
 
 
-def person_out(request, municipality, person: Person, version: PersonVersion) -> dict:
-    protected = selectors.active_protection(person) is not None
+def person_out(
+    request, municipality, person: Person, version: PersonVersion, protected: bool
+) -> dict:
     may_see = request.principal.has_perm(municipality.code, "registry:read_my_number")
     my_number = ""
     if version.my_number_cipher:
@@ -147,7 +148,8 @@ def person_out(request, municipality, person: Person, version: PersonVersion) ->
     return data
 
 
-def read_audited(request, found: Person, purpose: str, what: str) -> None:
+def read_audited(request, found: Person, purpose: str, what: str) -> bool:
+    """Audit a read of ``found``'s record with its purpose; whether a 支援措置 is active."""
     protected = selectors.active_protection(found) is not None
     audit(
         request.principal.actor,
@@ -157,6 +159,7 @@ def read_audited(request, found: Person, purpose: str, what: str) -> None:
         purpose=purpose,
         details={"protected": protected, "resident_number": found.number},
     )
+    return protected
 
 
 def movement_out(movement: Movement) -> dict:
@@ -170,5 +173,5 @@ def movement_out(movement: Movement) -> dict:
         "recorded_at": movement.recorded_at,
         "late": movement.late,
         "actor_label": movement.actor_label,
-        "persons": [s.person.number for s in movement.subjects.select_related("person")],
+        "persons": [s.person.number for s in movement.subjects.all()],  # see with_subjects
     }

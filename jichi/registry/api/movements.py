@@ -8,7 +8,7 @@ from ninja import Query, Schema, Status
 
 from jichi.common.api import ERRORS, PageOut
 from jichi.common.pagination import DEFAULT_LIMIT, paginate
-from jichi.registry import schemas, services
+from jichi.registry import schemas, selectors, services
 from jichi.registry.api.common import BASE, MovementOut, movement_out, router
 from jichi.registry.models import Movement
 from jichi.tenancy.access import require
@@ -24,7 +24,7 @@ class MovementFilters(Schema):
 def list_movements(request, code: str, filters: Query[MovementFilters]):
     """Movements, newest first."""
     require(request, "registry:read")
-    movements = Movement.objects.all()
+    movements = selectors.with_subjects(Movement.objects.all())
     if filters.reason:
         movements = movements.filter(reason=filters.reason)
     page = paginate(
@@ -77,7 +77,8 @@ def _movement_endpoint(path: str, service: Callable, body: type, label: str) -> 
     def endpoint(request, code: str, payload: body):  # type: ignore[valid-type]
         municipality = require(request, "registry:write")
         movement = service(municipality=municipality, actor=request.principal.actor, notice=payload)
-        return Status(201, movement_out(movement))
+        answer = selectors.with_subjects(Movement.objects.filter(pk=movement.pk)).get()
+        return Status(201, movement_out(answer))
 
     endpoint.__annotations__["payload"] = body  # a real type, not the string "body"
     endpoint.__name__ = f"record_{path.replace('-', '_')}"

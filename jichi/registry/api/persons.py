@@ -89,7 +89,7 @@ def search_persons(request, code: str, params: Query[SearchParams]):
         )
     page = paginate(
         selectors.search(query, municipality_code=code, hidden=hidden),
-        key="id",
+        key=("name_key", "person_id"),
         cursor=params.cursor,
         limit=params.limit,
     )
@@ -121,8 +121,8 @@ def get_person(request, code: str, number: str, params: Query[ReadParams]):
     municipality = require(request, "registry:read")
     found = selectors.person(number)
     version = selectors.person_on(found, params.on, params.recorded_at)
-    read_audited(request, found, params.purpose, "person")
-    return person_out(request, municipality, found, version)
+    protected = read_audited(request, found, params.purpose, "person")
+    return person_out(request, municipality, found, version, protected)
 
 
 @router.get(BASE + "/persons/{number}/timeline", response={200: list[PersonOut], **ERRORS})
@@ -130,9 +130,9 @@ def person_timeline(request, code: str, number: str, params: Query[ReadParams]):
     """Every period of the record, oldest first (as recorded at ``recorded_at``)."""
     municipality = require(request, "registry:read")
     found = selectors.person(number)
-    read_audited(request, found, params.purpose, "timeline")
+    protected = read_audited(request, found, params.purpose, "timeline")
     return [
-        person_out(request, municipality, found, v)
+        person_out(request, municipality, found, v, protected)
         for v in selectors.timeline(found, params.recorded_at)
     ]
 
@@ -142,7 +142,7 @@ def person_movements(request, code: str, number: str, purpose: str = Query(..., 
     require(request, "registry:read")
     found = selectors.person(number)
     read_audited(request, found, purpose, "movements")
-    return [movement_out(m) for m in selectors.movements_of(found)]
+    return [movement_out(m) for m in selectors.with_subjects(selectors.movements_of(found))]
 
 
 @router.get(BASE + "/households/{number}", response={200: HouseholdOut, **ERRORS})

@@ -17,7 +17,7 @@ from jichi.common.checkdigits import (
 from jichi.common.errors import ErrorCollector, RuleViolation
 from jichi.common.kana import validate_katakana_name
 from jichi.common.secrets import seal_my_number
-from jichi.linkage.outbox import publish
+from jichi.linkage.outbox import publish_many
 from jichi.registry import selectors
 from jichi.registry.codes import (
     ResidentKind,
@@ -370,25 +370,31 @@ def close_movement(
         },
     )
     kind = event_type or EVENT_OF_CATEGORY[movement.category]
+    events = []
     for person, before, after in subjects:
-        publish(
-            kind,
-            {
-                "person": str(person.id),
-                "resident_number": person.number,
-                "movement": str(movement.id),
-                "reason": movement.reason,
-                "effective_on": movement.effective_on.isoformat(),
-                "household_before": before.number if before else None,
-                "household_after": after.number if after else None,
-            },
-            subject=f"person/{person.id}",
+        events.append(
+            (
+                kind,
+                {
+                    "person": str(person.id),
+                    "resident_number": person.number,
+                    "movement": str(movement.id),
+                    "reason": movement.reason,
+                    "effective_on": movement.effective_on.isoformat(),
+                    "household_before": before.number if before else None,
+                    "household_after": after.number if after else None,
+                },
+                f"person/{person.id}",
+            )
         )
         if before != after:
-            for household in {before, after} - {None}:
-                publish(
-                    "registry.household.changed",
-                    {"household": household.number, "movement": str(movement.id)},
-                    subject=f"household/{household.id}",
+            for household in sorted({before, after} - {None}, key=lambda h: h.number):
+                events.append(
+                    (
+                        "registry.household.changed",
+                        {"household": household.number, "movement": str(movement.id)},
+                        f"household/{household.id}",
+                    )
                 )
+    publish_many(events)
     return movement
