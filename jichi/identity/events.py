@@ -12,7 +12,7 @@ when the register records that they no longer hold (as JPKI does):
   holder's current facts differ from those on the certificate (``superseded``).
 
 The receiver runs inside the register's transaction (the outbox sends
-:data:`jichi.linkage.outbox.event_published` there), so a revocation commits
+:data:`jichi.linkage.outbox.events_published` there), so a revocation commits
 or rolls back with its movement. The revocation time is the movement's
 recorded time (処理日時); the cause keeps the 異動事由 (``registry:21``).
 Identity publishes no events of its own yet.
@@ -45,23 +45,31 @@ ENDS_THE_CARD = {Reason.DEATH, Reason.REMOVE_EX_OFFICIO}
 
 
 def connect() -> None:
-    from jichi.linkage.outbox import event_published
+    from jichi.linkage.outbox import events_published
 
-    event_published.connect(on_event, dispatch_uid="jichi.identity.events.on_event")
+    events_published.connect(on_events, dispatch_uid="jichi.identity.events.on_events")
 
 
-def on_event(sender, *, event, **kwargs) -> None:
-    """Revoke the certificates a register event makes untrue (see the module doc)."""
-    if event.type not in (REMOVED, CHANGED):
+def on_events(sender, *, events, **kwargs) -> None:
+    """Revoke the certificates register events make untrue (see the module doc); the
+    cards of every person the events name are read in one query."""
+    relevant = [e for e in events if e.type in (REMOVED, CHANGED)]
+    if not relevant:
         return
+    cards_of: dict[str, list[Card]] = {}
+    for card in Card.objects.filter(
+        person_id__in=sorted({str(e.data.get("person")) for e in relevant}),
+        signing__revoked_at__isnull=True,
+    ).select_related("signing", "authentication", "person", "municipality"):
+        cards_of.setdefault(str(card.person_id), []).append(card)
+    for event in relevant:
+        cards = cards_of.get(str(event.data.get("person")), [])
+        if cards:
+            _revoke(event, cards)
+
+
+def _revoke(event, cards: list[Card]) -> None:
     data = event.data
-    cards = list(
-        Card.objects.filter(
-            person_id=data.get("person"), signing__revoked_at__isnull=True
-        ).select_related("signing", "authentication", "person", "municipality")
-    )
-    if not cards:
-        return
     reason = data.get("reason", "")
     crl_reason = _crl_reason(event.type, reason, cards)
     if crl_reason is None:
@@ -72,6 +80,8 @@ def on_event(sender, *, event, **kwargs) -> None:
         if reason in ENDS_THE_CARD and card.authentication.revoked_at is None:
             certificates.append(card.authentication)
         for certificate in certificates:
+            if certificate.revoked_at is not None:
+                continue  # revoked by an earlier event of the same change
             revoke_certificate(
                 certificate=certificate,
                 actor=ACTOR,

@@ -12,9 +12,10 @@ from jichi.tenancy.context import current_scope
 TYPE_PREFIX = "jp.jichi."
 _LOCK_CLASS = 7_316_002  # per-municipality lock for the event sequence
 
-# Sent with ``event=`` inside the publishing transaction, once the event is stored:
-# a receiver's writes commit or roll back with the change (and its error undoes both).
-event_published = Signal()
+# Sent with ``events=`` (the list stored together, in order) inside the publishing
+# transaction: a receiver's writes commit or roll back with the change (and its error
+# undoes both).
+events_published = Signal()
 
 
 def _lock(code: str) -> None:
@@ -59,8 +60,7 @@ def publish_many(events: list[tuple[str, dict, str]]) -> list[OutboxEvent]:
                 for i, (event_type, data, subject) in enumerate(events, start=1)
             ]
         )
-        for event in stored:
-            event_published.send(sender=OutboxEvent, event=event)
+        events_published.send(sender=OutboxEvent, events=stored)
     return stored
 
 

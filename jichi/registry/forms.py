@@ -360,6 +360,11 @@ def _check_date(value: str, field: str):
         ) from exc
 
 
+def names_persons(spec: Input) -> bool:
+    """Does this input hold 宛名番号 of persons (who may be under a 支援措置)?"""
+    return spec.name.rsplit(".", 1)[-1] in {"person", "new_head"} or spec.type == "numbers"
+
+
 def check_input(municipality_code: str, spec: Input, value: str) -> RuleViolation | None:
     """The rule an input breaks on its own, for validation as you type."""
     value = value.strip()
@@ -392,7 +397,7 @@ def check_input(municipality_code: str, spec: Input, value: str) -> RuleViolatio
             for number, relationship in _pairs(value).items():
                 validate_resident_number(normalize_digits(number), spec.name)
                 validate_relationship(relationship, spec.name)
-        elif last in {"person", "new_head"} or spec.type == "numbers":
+        elif names_persons(spec):
             for number in value.replace(",", " ").split():
                 validate_resident_number(normalize_digits(number), spec.name)
     except RuleViolation as exc:

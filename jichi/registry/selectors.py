@@ -157,6 +157,19 @@ def protected_person_ids(on: date | None = None) -> set:
     )
 
 
+def protected_numbers(numbers: list[str]) -> set[str]:
+    """Which of these 宛名番号 belong to persons under an active 支援措置."""
+    wanted = {normalize_digits(n) for n in numbers}
+    protected = protected_person_ids()
+    if not wanted or not protected:
+        return set()
+    return set(
+        Person.objects.filter(number__in=sorted(wanted), id__in=protected).values_list(
+            "number", flat=True
+        )
+    )
+
+
 def hidden_from(
     requester_name: str = "", requester_birth: date | None = None, requester: Person | None = None
 ) -> set:
@@ -263,16 +276,41 @@ def population(on: date) -> dict:
     )
     cells: dict[tuple[str, str, str, str], int] = {}
     by_kind: dict[str, int] = {}
+    town_kinds: dict[tuple[str, str], int] = {}  # (町字, 住民種別) → persons
     for town, name, band, sex, kind, n in rows:
         cells[(town, name, band, sex)] = cells.get((town, name, band, sex), 0) + n
         by_kind[kind] = by_kind.get(kind, 0) + n
+        town_kinds[(town, kind)] = town_kinds.get((town, kind), 0) + n
     households = dict(
         residents.values("town_code")
         .annotate(n=Count("household", distinct=True))
         .values_list("town_code", "n")
         .order_by()
     )
-    return {"on": on, "cells": cells, "households": households, "by_kind": by_kind}
+    return {
+        "on": on,
+        "cells": cells,
+        "households": households,
+        "by_kind": by_kind,
+        "town_kinds": town_kinds,
+    }
+
+
+def population_by_town(stats: dict) -> list[dict]:
+    """One row per 町字 of :func:`population`'s answer: persons by sex and kind, households."""
+    towns: dict[str, dict] = {}
+    for (town, name, _band, sex), n in stats["cells"].items():
+        row = towns.setdefault(
+            town,
+            {"town_code": town, "town_name": name, "total": 0, "male": 0, "female": 0},
+        )
+        row["total"] += n
+        row["male" if sex == "1" else "female"] += n
+    for row in towns.values():
+        row["japanese"] = stats["town_kinds"].get((row["town_code"], "1"), 0)
+        row["foreign"] = stats["town_kinds"].get((row["town_code"], "2"), 0)
+        row["households"] = stats["households"].get(row["town_code"], 0)
+    return [towns[t] for t in sorted(towns)]
 
 
 BANDS = [f"{low}-{low + BAND_YEARS - 1}" for low in range(0, TOP_BAND, BAND_YEARS)] + [

@@ -56,9 +56,30 @@ def as_of(person: Person, on: date) -> PersonVersion | None:
     )
 
 
+def latest_of_numbers(numbers: list[str]) -> dict[str, PersonVersion]:
+    """The open current version of each person named by 宛名番号, in one query
+    (persons not found are missing from the answer)."""
+    versions = PersonVersion.objects.filter(
+        CURRENT, valid_to__isnull=True, person__number__in=sorted(set(numbers))
+    ).select_related("person", "household")
+    return {v.person.number: v for v in versions}
+
+
 def _next_history_no(person: Person) -> int:
     last = PersonVersion.objects.filter(person=person).aggregate(n=Max("history_no"))["n"]
     return (last or 0) + 1
+
+
+def _next_history_nos(person_ids: list) -> dict:
+    rows = (
+        PersonVersion.objects.filter(person_id__in=person_ids)
+        .values("person_id")
+        .annotate(n=Max("history_no"))
+        .values_list("person_id", "n")
+        .order_by()
+    )
+    last = dict(rows)
+    return {pid: (last.get(pid) or 0) + 1 for pid in person_ids}
 
 
 def _restate(
@@ -132,6 +153,33 @@ def change_from(person: Person, movement: Movement, changes: dict) -> PersonVers
     require_in_order(version, movement.effective_on)
     # From a date inside the open latest version on, it is the only one overlapping.
     return rewrite(person, movement, movement.effective_on, None, changes, within=[version])[-1]
+
+
+def change_many(movement: Movement, items: list[tuple[Person, dict]]) -> list[PersonVersion]:
+    """:func:`change_from` for several persons of one movement, in four statements
+    whatever their number (a household's 転居 or 転出). Returns their new versions."""
+    ids = [person.id for person, _ in items]
+    if len(set(ids)) != len(ids):  # the same person twice: one change after the other
+        return [change_from(person, movement, changes) for person, changes in items]
+    start, now = movement.effective_on, movement.recorded_at
+    latest_of = {
+        v.person_id: v
+        for v in PersonVersion.objects.filter(CURRENT, valid_to__isnull=True, person_id__in=ids)
+    }
+    numbers = _next_history_nos(ids)
+    created = []
+    for person, changes in items:
+        version = latest_of[person.id]
+        require_in_order(version, start)
+        if version.valid_from < start:
+            created.append(_restate(version, version.valid_from, start, numbers[person.id], now))
+            numbers[person.id] += 1
+        created.append(_restate(version, start, None, numbers[person.id], now, changes, movement))
+    PersonVersion.objects.filter(id__in=[v.id for v in latest_of.values()]).update(
+        superseded_at=now
+    )
+    PersonVersion.objects.bulk_create(created)
+    return [v for v in created if v.movement_id == movement.id]
 
 
 def rewrite(

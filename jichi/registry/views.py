@@ -10,18 +10,17 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from pydantic import ValidationError
 
-from jichi.audit.services import record as audit
 from jichi.common.errors import RuleViolation
 from jichi.common.validation_messages import field_errors
-from jichi.registry import selectors
+from jichi.registry import reading, selectors
 from jichi.registry.api import MOVEMENTS, summary
-from jichi.registry.dates import UncertainDate
-from jichi.registry.forms import FORMS, check_input, unflatten
+from jichi.registry.dates import UncertainDate, parse_birth_date
+from jichi.registry.forms import FORMS, check_input, names_persons, unflatten
 from jichi.tenancy.pages import staff_page
 
 PAGE_SIZE = 50
@@ -37,6 +36,17 @@ def _purpose(request) -> str:
     return (request.GET.get("purpose") or "").strip()
 
 
+def _requester(params) -> reading.Requester:
+    """Whom the search is for, from the form's 'on behalf of' inputs."""
+    birth = (params.get("requester_birth_date") or "").strip()
+    born = parse_birth_date(birth, "requester_birth_date").value if birth else None
+    return reading.Requester(
+        name=params.get("requester_name", "").strip(),
+        birth_date=born,
+        number=params.get("requester_number", "").strip(),
+    )
+
+
 @staff_page("registry:read")
 def search(request, municipality):
     params = request.GET
@@ -47,28 +57,28 @@ def search(request, municipality):
         number=params.get("number", ""),
         include_removed=params.get("include_removed") == "on",
     )
-    results, error = [], None
-    given = any((query.name, query.birth_date, query.town, query.number))
+    results, error, next_cursor = [], None, None
+    given = any(getattr(query, k) for k in reading.SEARCH_CRITERIA)
     if given:
         if not _purpose(request):
             error = _("State the purpose of the search.")
         else:
             try:
-                rows = list(
-                    selectors.search(query, municipality_code=municipality.code)[:PAGE_SIZE]
+                found = reading.search(
+                    request.principal.actor,
+                    query,
+                    municipality_code=municipality.code,
+                    purpose=_purpose(request),
+                    requester=_requester(params),
+                    cursor=params.get("cursor") or None,
+                    limit=PAGE_SIZE,
+                    channel="page",
                 )
             except RuleViolation as exc:
                 error = exc.message(get_language())
             else:
-                protected = selectors.protected_person_ids()
-                results = [summary(municipality, v, protected) for v in rows]
-                audit(
-                    request.principal.actor,
-                    "registry.person.search",
-                    object_type="person_search",
-                    purpose=_purpose(request),
-                    details={"results": len(results), "page": True},
-                )
+                results = [summary(municipality, v, found.protected) for v in found.page.items]
+                next_cursor = found.page.next_cursor
     context = {
         "query": query,
         "results": results,
@@ -76,10 +86,22 @@ def search(request, municipality):
         "searched": given,
         "purposes": PURPOSES,
         "purpose": _purpose(request),
-        "page_size": PAGE_SIZE,
+        "requester": {k: params.get(k, "") for k in REQUESTER_INPUTS},
+        "next_url": _next_page(request, next_cursor),
     }
     template = "registry/_results.html" if request.htmx else "registry/search.html"
     return render(request, template, context)
+
+
+REQUESTER_INPUTS = ("requester_name", "requester_birth_date", "requester_number")
+
+
+def _next_page(request, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    params = request.GET.copy()
+    params["cursor"] = cursor
+    return f"{reverse('registry:search')}?{params.urlencode()}"
 
 
 def _ask_purpose(request, what: str, protected: bool):
@@ -97,14 +119,7 @@ def person(request, municipality, number: str):
     if not _purpose(request):
         return _ask_purpose(request, number, protected)
     version = selectors.person_on(found)
-    audit(
-        request.principal.actor,
-        "registry.person.read",
-        object_type="person",
-        object_id=str(found.id),
-        purpose=_purpose(request),
-        details={"protected": protected, "resident_number": found.number, "page": True},
-    )
+    reading.read_person(request.principal.actor, found, _purpose(request), channel="page")
     periods = selectors.timeline(found)
     birth = UncertainDate(version.birth_date, version.birth_precision, version.birth_note)
     return render(
@@ -131,13 +146,8 @@ def household(request, municipality, number: str):
     protected = any(m.person_id in protected_ids for m in members)
     if not _purpose(request):
         return _ask_purpose(request, number, protected)
-    audit(
-        request.principal.actor,
-        "registry.household.read",
-        object_type="household",
-        object_id=str(found.id),
-        purpose=_purpose(request),
-        details={"members": len(members), "protected": protected, "page": True},
+    reading.read_household(
+        request.principal.actor, found, members, _purpose(request), channel="page"
     )
     return render(
         request,
@@ -189,6 +199,9 @@ def movement_form(request, municipality, kind: str):
                 _("Recorded: %(reason)s on %(date)s")
                 % {"reason": movement.get_reason_display(), "date": movement.effective_on},
             )
+            touched = [s.person.number for s in movement.subjects.select_related("person")]
+            if selectors.protected_numbers(touched):
+                messages.warning(request, PROTECTED_WARNING)
             return HttpResponseRedirect(reverse("registry:movement", args=[kind]))
     status = 400 if errors else 200
     return render(
@@ -216,9 +229,21 @@ def check_movement(request, municipality, kind: str):
     for spec in inputs:
         if changed and spec.name != changed:
             continue
-        error = check_input(municipality.code, spec, request.POST.get(spec.name, ""))
-        results.append((spec.name, error.message(get_language()) if error else ""))
+        value = request.POST.get(spec.name, "")
+        error = check_input(municipality.code, spec, value)
+        if error is not None:
+            results.append((spec.name, error.message(get_language()), "error"))
+        elif names_persons(spec) and selectors.protected_numbers(value.replace(",", " ").split()):
+            results.append((spec.name, PROTECTED_WARNING, "warning"))
+        else:
+            results.append((spec.name, "", "error"))
     return render(request, "registry/_checks.html", {"results": results})
+
+
+PROTECTED_WARNING = gettext_lazy(
+    "Under DV support measures (支援措置): disclose nothing of this person to listed "
+    "offenders; the record is audited."
+)
 
 
 def _pydantic_errors(exc: ValidationError) -> list[dict]:

@@ -214,30 +214,7 @@ def test_population_statistics_json_and_csv(client, yokohama, clerk_secret):
     assert csv.content.decode("utf-8-sig").splitlines()[0] == "town_code,town_name,band,sex,count"
 
 
-ENDPOINTS = [
-    ("get", "/persons?purpose=xx&name=a"),
-    ("get", "/persons/0000000019?purpose=xx"),
-    ("get", "/persons/0000000019/timeline?purpose=xx"),
-    ("get", "/households/0000000019?purpose=xx"),
-    ("get", "/movements"),
-    ("get", "/statistics/population"),
-    ("get", "/statistics/movements?year=2026"),
-    ("post", "/movements/move-in"),
-    ("post", "/movements/death"),
-    ("post", "/protections"),
-]
-
-
-@pytest.mark.parametrize("method, path", ENDPOINTS)
-def test_every_register_endpoint_is_closed_to_another_municipality(
-    client, yokohama, chiyoda, clerk_secret, method, path
-):
-    _, other = factories.token(chiyoda)
-    call = getattr(client, method)
-    kwargs = {"content_type": "application/json", "data": "{}"} if method == "post" else {}
-    response = call(f"/api/v1/municipalities/{yokohama.code}{path}", **kwargs, **bearer(other))
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "not_found"
+# Every route's closure to other municipalities: tests/api/test_isolation.py.
 
 
 def test_a_token_never_reads_another_municipalitys_person_by_number(

@@ -228,3 +228,38 @@ def test_residence_card_number_is_normalised_before_it_is_checked(yokohama):
     movement = move_in(yokohama, arrival(foreigner(residence_card_no="ab 1234-5678 cd")))
     with tenant_scope(yokohama.code):
         assert PersonVersion.objects.get(movement=movement).residence_card_no == "AB12345678CD"
+
+
+def test_record_by_authority_may_precede_any_notification_and_is_never_late(yokohama):
+    notice = arrival(person(), effective_on=days_ago(90), notified_on=days_ago(100))
+    with tenant_scope(yokohama.code):
+        movement = services.record_by_authority(municipality=yokohama, actor=SYSTEM, notice=notice)
+        version = PersonVersion.objects.get(movement=movement)
+        assert movement.reason == Reason.RECORD_EX_OFFICIO == version.reason == "14"
+        assert movement.category == "record" and movement.late is False
+        assert version.became_resident_on == days_ago(90)
+        assert AuditEntry.objects.filter(action="registry.movement.14").count() == 1
+        assert OutboxEvent.objects.filter(type="jp.jichi.registry.person.registered").count() == 1
+
+
+def test_a_move_in_notified_before_the_move_is_refused_but_not_for_authority(yokohama):
+    early = arrival(person(), effective_on=days_ago(10), notified_on=days_ago(12))
+    error = refusal(yokohama, early)
+    assert (error.code, error.field) == ("notified_on.before_move", "notified_on")
+    with tenant_scope(yokohama.code):
+        services.record_by_authority(municipality=yokohama, actor=SYSTEM, notice=early)
+        assert Person.objects.count() == 1
+
+
+def test_move_in_from_abroad_is_recorded_with_its_reason_and_flagged_when_late(yokohama):
+    notice = arrival(person(), effective_on=days_ago(40), notified_on=days_ago(2)).model_copy(
+        update={"previous_address": "アメリカ合衆国"}
+    )
+    with tenant_scope(yokohama.code):
+        movement = services.record_move_in_from_abroad(
+            municipality=yokohama, actor=SYSTEM, notice=notice
+        )
+        version = PersonVersion.objects.get(movement=movement)
+    assert movement.reason == Reason.MOVE_IN_FROM_ABROAD == version.reason
+    assert movement.late is True
+    assert version.previous_address == "アメリカ合衆国"

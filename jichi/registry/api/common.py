@@ -1,4 +1,4 @@
-"""What the register's endpoints share: the router, output shapes, audited reads."""
+"""What the register's endpoints share: the router and the output shapes."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ from datetime import date, datetime
 from ninja import Router, Schema
 from pydantic import Field
 
-from jichi.audit.services import record as audit
 from jichi.common.secrets import mask_my_number, open_my_number
-from jichi.registry import selectors
 from jichi.registry.display import address_of, birth_display
 from jichi.registry.models import Movement, Person, PersonVersion
 
@@ -33,6 +31,8 @@ class PersonSummaryOut(Schema):
     relationship: str
     status: str
     protected: bool
+    warning: str | None = None
+    warning_ja: str | None = None
 
 
 class PersonOut(Schema):
@@ -99,6 +99,9 @@ class MovementOut(Schema):
     late: bool
     actor_label: str
     persons: list[str]
+    protected: bool = False
+    warning: str | None = None
+    warning_ja: str | None = None
 
 
 def summary(municipality, version: PersonVersion, protected: set) -> dict:
@@ -113,7 +116,18 @@ def summary(municipality, version: PersonVersion, protected: set) -> dict:
         "household": version.household.number if version.household_id else None,
         "relationship": version.relationship,
         "status": version.status,
-        "protected": version.person_id in protected,
+        **protection_flags(version.person_id in protected),
+    }
+
+
+def protection_flags(protected: bool) -> dict:
+    """``protected`` and, for a protected person, the warning every answer carries."""
+    if not protected:
+        return {"protected": False}
+    return {
+        "protected": True,
+        "warning": PROTECTION_WARNING_EN,
+        "warning_ja": PROTECTION_WARNING_JA,
     }
 
 
@@ -141,28 +155,15 @@ def person_out(
         address=address_of(municipality, version),
         household=version.household.number if version.household_id else None,
         my_number=my_number,
-        protected=protected,
+        **protection_flags(protected),
     )
-    if protected:
-        data.update(warning=PROTECTION_WARNING_EN, warning_ja=PROTECTION_WARNING_JA)
     return data
 
 
-def read_audited(request, found: Person, purpose: str, what: str) -> bool:
-    """Audit a read of ``found``'s record with its purpose; whether a 支援措置 is active."""
-    protected = selectors.active_protection(found) is not None
-    audit(
-        request.principal.actor,
-        f"registry.{what}.read",
-        object_type="person",
-        object_id=str(found.id),
-        purpose=purpose,
-        details={"protected": protected, "resident_number": found.number},
-    )
-    return protected
-
-
-def movement_out(movement: Movement) -> dict:
+def movement_out(movement: Movement, protected: set) -> dict:
+    """A movement (its subjects read by ``selectors.with_subjects``); flagged when it
+    touched a person under an active 支援措置 (ids in ``protected``)."""
+    subjects = list(movement.subjects.all())
     return {
         "id": str(movement.id),
         "reason": movement.reason,
@@ -173,5 +174,6 @@ def movement_out(movement: Movement) -> dict:
         "recorded_at": movement.recorded_at,
         "late": movement.late,
         "actor_label": movement.actor_label,
-        "persons": [s.person.number for s in movement.subjects.all()],  # see with_subjects
+        "persons": [s.person.number for s in subjects],
+        **protection_flags(any(s.person_id in protected for s in subjects)),
     }

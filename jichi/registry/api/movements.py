@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from ninja import Query, Schema, Status
+from pydantic import Field
 
+from jichi.audit.services import record as audit
 from jichi.common.api import ERRORS, PageOut
 from jichi.common.pagination import DEFAULT_LIMIT, paginate
 from jichi.registry import schemas, selectors, services
@@ -15,22 +18,40 @@ from jichi.tenancy.access import require
 
 
 class MovementFilters(Schema):
-    reason: str | None = None
+    purpose: str = Field(min_length=2, max_length=200, description="why the list is read (audited)")
+    reason: str | None = Field(None, description="異動事由 code, e.g. 11 (転入)")
+    effective_from: date | None = Field(None, description="異動日 on or after")
+    effective_to: date | None = Field(None, description="異動日 on or before")
     cursor: str | None = None
     limit: int = DEFAULT_LIMIT
 
 
 @router.get(BASE + "/movements", response={200: PageOut[MovementOut], **ERRORS})
 def list_movements(request, code: str, filters: Query[MovementFilters]):
-    """Movements, newest first."""
+    """Movements, newest recorded first; it names persons, so it is audited with its purpose."""
     require(request, "registry:read")
     movements = selectors.with_subjects(Movement.objects.all())
     if filters.reason:
         movements = movements.filter(reason=filters.reason)
+    if filters.effective_from:
+        movements = movements.filter(effective_on__gte=filters.effective_from)
+    if filters.effective_to:
+        movements = movements.filter(effective_on__lte=filters.effective_to)
     page = paginate(
         movements, key="id", cursor=filters.cursor, limit=filters.limit, descending=True
     )
-    return {"items": [movement_out(m) for m in page.items], "next_cursor": page.next_cursor}
+    audit(
+        request.principal.actor,
+        "registry.movements.list",
+        object_type="movement_list",
+        purpose=filters.purpose,
+        details={"reason": filters.reason or "", "results": len(page.items)},
+    )
+    protected = selectors.protected_person_ids()
+    return {
+        "items": [movement_out(m, protected) for m in page.items],
+        "next_cursor": page.next_cursor,
+    }
 
 
 # One endpoint per kind of movement: (path, service, body schema, summary).
@@ -78,7 +99,7 @@ def _movement_endpoint(path: str, service: Callable, body: type, label: str) -> 
         municipality = require(request, "registry:write")
         movement = service(municipality=municipality, actor=request.principal.actor, notice=payload)
         answer = selectors.with_subjects(Movement.objects.filter(pk=movement.pk)).get()
-        return Status(201, movement_out(answer))
+        return Status(201, movement_out(answer, selectors.protected_person_ids()))
 
     endpoint.__annotations__["payload"] = body  # a real type, not the string "body"
     endpoint.__name__ = f"record_{path.replace('-', '_')}"

@@ -7,11 +7,9 @@ from datetime import date, datetime
 from ninja import Query, Schema
 from pydantic import Field
 
-from jichi.audit.services import record as audit
 from jichi.common.api import ERRORS, PageOut
-from jichi.common.errors import RuleViolation
-from jichi.common.pagination import DEFAULT_LIMIT, paginate
-from jichi.registry import selectors
+from jichi.common.pagination import DEFAULT_LIMIT
+from jichi.registry import reading, selectors
 from jichi.registry.api.common import (
     BASE,
     MovementOut,
@@ -20,7 +18,7 @@ from jichi.registry.api.common import (
     address_of,
     movement_out,
     person_out,
-    read_audited,
+    protection_flags,
     router,
     summary,
 )
@@ -33,6 +31,9 @@ class HouseholdOut(Schema):
     address: str
     head: str | None
     members: list[PersonSummaryOut]
+    protected: bool = Field(description="a member is under an active 支援措置")
+    warning: str | None = None
+    warning_ja: str | None = None
 
 
 class ReadParams(Schema):
@@ -65,12 +66,12 @@ class SearchParams(Schema):
 
 @router.get(BASE + "/persons", response={200: PageOut[PersonSummaryOut], **ERRORS})
 def search_persons(request, code: str, params: Query[SearchParams]):
-    """Search by name (kanji or kana, prefix), birth date (ISO or 和暦), 町字, 宛名番号."""
+    """Search by name (kanji or kana, prefix), birth date (ISO or 和暦), 町字, 宛名番号 or
+    個人番号; by reading. Audited with its purpose. On behalf of a requester
+    (``requester_*``), the persons they are listed as an offender of are never found."""
     municipality = require(request, "registry:read")
     if params.my_number:
         require(request, "registry:read_my_number")
-    requester = selectors.person(params.requester_number) if params.requester_number else None
-    hidden = selectors.hidden_from(params.requester_name, params.requester_birth_date, requester)
     query = selectors.SearchQuery(
         name=params.name,
         birth_date=params.birth_date,
@@ -80,38 +81,21 @@ def search_persons(request, code: str, params: Query[SearchParams]):
         include_removed=params.include_removed,
         on=params.on,
     )
-    if not any((query.name, query.birth_date, query.town, query.number, query.my_number)):
-        raise RuleViolation(
-            "search.criteria_required",
-            "検索条件（氏名、生年月日、町字、宛名番号など）を指定してください。",
-            "Give at least one search criterion.",
-            "name",
-        )
-    page = paginate(
-        selectors.search(query, municipality_code=code, hidden=hidden),
-        key=("name_key", "person_id"),
+    requester = reading.Requester(
+        params.requester_name, params.requester_birth_date, params.requester_number
+    )
+    result = reading.search(
+        request.principal.actor,
+        query,
+        municipality_code=code,
+        purpose=params.purpose,
+        requester=requester,
         cursor=params.cursor,
         limit=params.limit,
     )
-    protected = selectors.protected_person_ids()
-    audit(
-        request.principal.actor,
-        "registry.person.search",
-        object_type="person_search",
-        purpose=params.purpose,
-        details={
-            "criteria": sorted(
-                k
-                for k in ("name", "birth_date", "town", "number", "my_number")
-                if getattr(query, k)
-            ),
-            "results": len(page.items),
-            "on_behalf": bool(hidden),
-        },
-    )
     return {
-        "items": [summary(municipality, v, protected) for v in page.items],
-        "next_cursor": page.next_cursor,
+        "items": [summary(municipality, v, result.protected) for v in result.page.items],
+        "next_cursor": result.page.next_cursor,
     }
 
 
@@ -121,7 +105,7 @@ def get_person(request, code: str, number: str, params: Query[ReadParams]):
     municipality = require(request, "registry:read")
     found = selectors.person(number)
     version = selectors.person_on(found, params.on, params.recorded_at)
-    protected = read_audited(request, found, params.purpose, "person")
+    protected = reading.read_person(request.principal.actor, found, params.purpose)
     return person_out(request, municipality, found, version, protected)
 
 
@@ -130,7 +114,7 @@ def person_timeline(request, code: str, number: str, params: Query[ReadParams]):
     """Every period of the record, oldest first (as recorded at ``recorded_at``)."""
     municipality = require(request, "registry:read")
     found = selectors.person(number)
-    protected = read_audited(request, found, params.purpose, "timeline")
+    protected = reading.read_person(request.principal.actor, found, params.purpose, "timeline")
     return [
         person_out(request, municipality, found, v, protected)
         for v in selectors.timeline(found, params.recorded_at)
@@ -141,8 +125,10 @@ def person_timeline(request, code: str, number: str, params: Query[ReadParams]):
 def person_movements(request, code: str, number: str, purpose: str = Query(..., min_length=2)):
     require(request, "registry:read")
     found = selectors.person(number)
-    read_audited(request, found, purpose, "movements")
-    return [movement_out(m) for m in selectors.with_subjects(selectors.movements_of(found))]
+    reading.read_person(request.principal.actor, found, purpose, "movements")
+    movements = selectors.with_subjects(selectors.movements_of(found))
+    protected = selectors.protected_person_ids()
+    return [movement_out(m, protected) for m in movements]
 
 
 @router.get(BASE + "/households/{number}", response={200: HouseholdOut, **ERRORS})
@@ -151,18 +137,7 @@ def get_household(request, code: str, number: str, params: Query[ReadParams]):
     found = selectors.household(number)
     on = params.on or date.today()
     members = selectors.household_members(found, on, params.recorded_at)
-    protected = selectors.protected_person_ids()
-    audit(
-        request.principal.actor,
-        "registry.household.read",
-        object_type="household",
-        object_id=str(found.id),
-        purpose=params.purpose,
-        details={
-            "members": len(members),
-            "protected": any(m.person_id in protected for m in members),
-        },
-    )
+    protected = reading.read_household(request.principal.actor, found, members, params.purpose)
     head = next((m for m in members if m.is_head), None)
     return {
         "number": found.number,
@@ -170,4 +145,5 @@ def get_household(request, code: str, number: str, params: Query[ReadParams]):
         "address": address_of(municipality, members[0]) if members else "",
         "head": head.person.number if head else None,
         "members": [summary(municipality, m, protected) for m in members],
+        **protection_flags(bool(protected)),
     }

@@ -22,36 +22,64 @@ class PopulationRow(Schema):
     count: int
 
 
+class TownRow(Schema):
+    town_code: str
+    town_name: str
+    total: int
+    male: int
+    female: int
+    japanese: int
+    foreign: int
+    households: int
+
+
 class PopulationOut(Schema):
     on: date
     total: int
     japanese: int
     foreign: int
     households: int
+    towns: list[TownRow]
     rows: list[PopulationRow]
 
 
+CELL_COLUMNS = ["town_code", "town_name", "band", "sex", "count"]
+TOWN_COLUMNS = list(TownRow.model_fields)
+
+
 @router.get(BASE + "/statistics/population", response={200: PopulationOut, **ERRORS})
-def population(request, code: str, on: date | None = None, format: str = "json"):
-    """住基人口 on a date by 町字 × 5-year band × sex (``format=csv`` for CSV)."""
+def population(
+    request, code: str, on: date | None = None, format: str = "json", table: str = "cells"
+):
+    """住基人口 on a date: by 町字 × 5-year band × sex (``rows``) and per 町字 with
+    Japanese/foreign and households (``towns``). ``format=csv`` answers one table as CSV
+    (UTF-8 with BOM): ``table=cells`` (default) or ``table=towns``."""
     require(request, "statistics:read")
     stats = selectors.population(on or date.today())
     rows = [
         {"town_code": t, "town_name": n, "band": b, "sex": s, "count": c}
         for (t, n, b, s), c in sorted(stats["cells"].items())
     ]
+    towns = selectors.population_by_town(stats)
     if format == "csv":
-        return _csv(
-            rows,
-            ["town_code", "town_name", "band", "sex", "count"],
-            f"population-{code}-{stats['on'].isoformat()}.csv",
-        )
+        if table not in {"cells", "towns"}:
+            raise RuleViolation(
+                "table.unknown",
+                "表は cells または towns です。",
+                "The table is cells or towns.",
+                "table",
+            )
+        day = stats["on"].isoformat()
+        if table == "towns":
+            return _csv(towns, TOWN_COLUMNS, f"population-towns-{code}-{day}.csv")
+        return _csv(rows, CELL_COLUMNS, f"population-{code}-{day}.csv")
     return {
         "on": stats["on"],
         "total": sum(r["count"] for r in rows),
         "japanese": stats["by_kind"].get("1", 0),
         "foreign": stats["by_kind"].get("2", 0),
         "households": sum(stats["households"].values()),
+        "towns": towns,
         "rows": rows,
     }
 
@@ -80,16 +108,19 @@ class MovementCountRow(Schema):
 
 
 @router.get(BASE + "/statistics/movements", response={200: list[MovementCountRow], **ERRORS})
-def movement_statistics(request, code: str, year: int):
-    """Movements of a year by month and reason."""
+def movement_statistics(request, code: str, year: int, format: str = "json"):
+    """Movements of a year by month of 異動日 and reason (``format=csv`` for CSV)."""
     from jichi.registry.codes import Reason
 
     require(request, "statistics:read")
     counts = selectors.movements_by_month(year)
-    return [
+    rows = [
         {"month": m, "reason": r, "reason_label": Reason(r).label, "count": n}
         for (m, r), n in sorted(counts.items())
     ]
+    if format == "csv":
+        return _csv(rows, list(MovementCountRow.model_fields), f"movements-{code}-{year}.csv")
+    return rows
 
 
 def _csv(rows: list[dict], columns: list[str], filename: str) -> HttpResponse:

@@ -101,8 +101,7 @@ def _amend(
         notified_on=notified,
         late_after_days=late_after_days,
     )
-    for person, change in changes:
-        timeline.change_from(person, movement, change)
+    timeline.change_many(movement, changes)
     for household in households - {None}:
         check_household(household, notice.effective_on)
     if subjects is None:

@@ -12,6 +12,7 @@ from datetime import date
 from django.conf import settings
 from django.db import transaction
 
+from jichi.common.checkdigits import normalize_digits
 from jichi.common.errors import RuleViolation
 from jichi.registry import timeline
 from jichi.registry.codes import Reason, ResidentStatus
@@ -46,13 +47,15 @@ def leavers(
     Errors name ``field.<i>`` for a list of numbers, ``field`` for a single one.
     """
     found = []
+    latest = timeline.latest_of_numbers([normalize_digits(n or "") for n in numbers])
     for i, number in enumerate(numbers):
         where = f"{field}.{i}" if indexed else field
-        person = person_by_number(number, where)
-        version = timeline.latest(person)
+        version = latest.get(normalize_digits(number or "")) or timeline.latest(
+            person_by_number(number, where)  # not found: its error names the field
+        )
         timeline.require_resident(version, where)
         timeline.require_in_order(version, on)
-        found.append((person, version))
+        found.append((version.person, version))
     if len({p.id for p, _ in found}) != len(found):
         raise RuleViolation(
             "persons.duplicate",
@@ -117,13 +120,14 @@ def _departure(
         notified_on=notified,
         late_after_days=late_after_days,
     )
-    subjects = []
-    for person, version in leaving:
-        timeline.change_from(person, movement, {"status": STATUS_OF[reason], **(changes or {})})
-        subjects.append((person, version.household, None))
-    for version in successors:
-        timeline.change_from(version.person, movement, {"is_head": True, "relationship": HEAD})
-        subjects.append((version.person, version.household, version.household))
+    leave = {"status": STATUS_OF[reason], **(changes or {})}
+    timeline.change_many(
+        movement,
+        [(person, leave) for person, _ in leaving]
+        + [(v.person, {"is_head": True, "relationship": HEAD}) for v in successors],
+    )
+    subjects = [(person, version.household, None) for person, version in leaving]
+    subjects += [(v.person, v.household, v.household) for v in successors]
     for household in {v.household for _, v in leaving if v.household}:
         check_household(household, notice.effective_on)
     return close_movement(movement, actor, subjects)
