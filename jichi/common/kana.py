@@ -60,6 +60,11 @@ def search_key(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+def is_kana_key(key: str) -> bool:
+    """Is this search key all katakana (and ー)? Then it is a reading, not a written name."""
+    return bool(key) and all("ァ" <= ch <= "ヺ" or ch == "ー" for ch in key)
+
+
 def _upper_latin(ch: str) -> str:
     """Upper-case a Latin small letter when it has a one-letter capital; else keep it."""
     if unicodedata.name(ch, "").startswith("LATIN SMALL LETTER"):

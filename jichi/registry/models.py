@@ -106,12 +106,16 @@ class MovementSubject(TenantModel):
     """A person touched by a movement, with the households before and after."""
 
     movement = models.ForeignKey(Movement, on_delete=models.PROTECT, related_name="subjects")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="movements")
+    # No lone indexes: subject_person (municipality, person) serves a person's movements,
+    # and nothing looks subjects up by household.
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="movements", db_index=False
+    )
     household_before = models.ForeignKey(
-        Household, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Household, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     household_after = models.ForeignKey(
-        Household, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Household, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
 
     class Meta(TenantModel.Meta):
@@ -121,13 +125,19 @@ class MovementSubject(TenantModel):
 class PersonVersion(TenantModel):
     """Every data item of one person over one period, as recorded at one time."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="versions")
+    # version_history_no (municipality, person, history_no) serves every read by person.
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="versions", db_index=False
+    )
     history_no = models.PositiveIntegerField()  # 履歴番号
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)  # exclusive; open while current
     recorded_at = models.DateTimeField()
     superseded_at = models.DateTimeField(null=True, blank=True)
-    movement = models.ForeignKey(Movement, on_delete=models.PROTECT, related_name="versions")
+    # Versions are never read by movement, and movements are never deleted.
+    movement = models.ForeignKey(
+        Movement, on_delete=models.PROTECT, related_name="versions", db_index=False
+    )
     reason = models.CharField(max_length=2, choices=Reason.choices)
 
     status = models.CharField(max_length=1, choices=ResidentStatus.choices)  # 住民状態
@@ -196,19 +206,18 @@ class PersonVersion(TenantModel):
                 condition=CURRENT,
                 name="version_current_person",
             ),
-            # Prefix search (LIKE 'key%') on PostgreSQL needs pattern operators unless the
-            # collation is C; other databases ignore opclasses.
+            # A name search walks one of these in order (prefix, then 宛名番号 order by
+            # person) and stops at the page's end. On PostgreSQL both keys have the "C"
+            # collation (migration 0005), so the index serves the prefix and the order.
             models.Index(
-                fields=["municipality", "name_key"],
+                fields=["municipality", "name_key", "person"],
                 condition=CURRENT,
                 name="version_current_name",
-                opclasses=["varchar_ops", "varchar_pattern_ops"],
             ),
             models.Index(
-                fields=["municipality", "kanji_key"],
+                fields=["municipality", "kanji_key", "person"],
                 condition=CURRENT,
                 name="version_current_kanji",
-                opclasses=["varchar_ops", "varchar_pattern_ops"],
             ),
             models.Index(
                 fields=["municipality", "birth_date"],

@@ -66,7 +66,7 @@ def search(
         hidden = selectors.hidden_from(requester.name, requester.birth_date, listed)
     page = paginate(
         selectors.search(query, municipality_code=municipality_code, hidden=hidden),
-        key=("name_key", "person_id"),
+        key=selectors.search_order(query),
         cursor=cursor,
         limit=limit,
     )

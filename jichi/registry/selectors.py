@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Case, CharField, Count, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from jichi.common.checkdigits import normalize_digits
 from jichi.common.errors import RuleViolation
-from jichi.common.kana import search_key
+from jichi.common.kana import is_kana_key, search_key
 from jichi.common.secrets import my_number_index
 from jichi.registry.codes import ResidentStatus
 from jichi.registry.dates import parse_birth_date
@@ -218,7 +218,7 @@ def search(
         versions = versions.filter(status=ResidentStatus.RESIDENT)
     if query.name.strip():
         key = search_key(query.name)
-        versions = versions.filter(Q(name_key__prefix=key) | Q(kanji_key__prefix=key))
+        versions = versions.filter(**{f"{name_key_of(query)}__prefix": key})
     if query.birth_date.strip():
         versions = versions.filter(
             birth_date=parse_birth_date(query.birth_date, "birth_date").value
@@ -227,14 +227,32 @@ def search(
         town = query.town.strip()
         versions = versions.filter(Q(town_code=town) | Q(town_name__prefix=town))
     if query.number.strip():
-        versions = versions.filter(person__number=normalize_digits(query.number))
+        # The person's own tenant key, so its (municipality, number) index serves the join.
+        versions = versions.filter(
+            person__number=normalize_digits(query.number), person__municipality=F("municipality")
+        )
     if query.my_number.strip():
         versions = versions.filter(
             my_number_index=my_number_index(query.my_number, municipality_code)
         )
     if hidden:
         versions = versions.exclude(person_id__in=hidden)
-    return versions.order_by("name_key", "person_id")
+    return versions.order_by(*search_order(query))
+
+
+def name_key_of(query: SearchQuery) -> str:
+    """The key a name search compares: the reading for kana (a name written in kana is
+    read as written, so its reading matches too), the written name otherwise (kanji,
+    alphabet)."""
+    return (
+        "name_key" if is_kana_key(search_key(query.name)) or not query.name.strip() else "kanji_key"
+    )
+
+
+def search_order(query: SearchQuery) -> tuple[str, str]:
+    """The order of search results: by the key searched, then by person (unique, so
+    pages never skip or repeat a row)."""
+    return (name_key_of(query), "person_id")
 
 
 # --- statistics (住基人口) ------------------------------------------------------------

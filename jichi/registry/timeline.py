@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.db.models import Max
+from django.db.models import F, Max
 
 from jichi.common.errors import RuleViolation
 from jichi.common.kana import search_key
@@ -60,7 +60,10 @@ def latest_of_numbers(numbers: list[str]) -> dict[str, PersonVersion]:
     """The open current version of each person named by 宛名番号, in one query
     (persons not found are missing from the answer)."""
     versions = PersonVersion.objects.filter(
-        CURRENT, valid_to__isnull=True, person__number__in=sorted(set(numbers))
+        CURRENT,
+        valid_to__isnull=True,
+        person__number__in=sorted(set(numbers)),
+        person__municipality=F("municipality"),  # so the (municipality, number) index serves
     ).select_related("person", "household")
     return {v.person.number: v for v in versions}
 
