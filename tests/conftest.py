@@ -47,3 +47,12 @@ def chiyoda(db):
 @pytest.fixture
 def kawasaki(db):
     return factories.municipality("141305")
+
+
+@pytest.fixture
+def issuing(request):
+    """The municipalities a test uses are set up to issue certificates (the mayor's name
+    is set); apply it with ``pytestmark = pytest.mark.usefixtures("issuing")``."""
+    for name in ("yokohama", "chiyoda", "kawasaki"):
+        if name in request.fixturenames:
+            factories.issuer_profile(request.getfixturevalue(name))

@@ -31,6 +31,29 @@ def municipality(code: str = "141003", *, active: bool = True) -> Municipality:
     return obj
 
 
+def activate(obj: Municipality) -> Municipality:
+    activate_municipality(municipality=obj, actor=SYSTEM)
+    return obj
+
+
+def issuer_profile(obj: Municipality, mayor_name: str = "見本　太郎", fees=None):
+    """What an office sets before it issues certificates: its mayor's name (and fees)."""
+    from jichi.certificates.services import profile_of, update_profile
+    from jichi.tenancy.context import tenant_scope
+
+    with tenant_scope(obj.code):
+        if profile_of(obj).mayor_name and fees is None:
+            return profile_of(obj)
+        city = obj.parent if obj.kind == "ward" and obj.parent else obj
+        return update_profile(
+            municipality=obj,
+            actor=SYSTEM,
+            mayor_title=f"{city.name}長",
+            mayor_name=mayor_name,
+            fees=fees or {},
+        )
+
+
 def staff(
     home: Municipality | None, *roles: str, username: str | None = None, operator: bool = False
 ):

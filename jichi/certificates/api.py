@@ -10,7 +10,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from jichi.certificates import documents, selectors, services
-from jichi.certificates.models import Certificate, Channel
+from jichi.certificates.models import Certificate, CertificateKind, Channel
 from jichi.certificates.schemas import CertificateIn
 from jichi.common.api import ERRORS, PageOut, StrictSchema
 from jichi.common.errors import not_found
@@ -193,3 +193,56 @@ def _uuid(text: str) -> uuid.UUID:
         return uuid.UUID(text)
     except ValueError:
         raise not_found() from None
+
+
+# --- settings: the mayor printed on certificates, the fees ---------------------------
+
+SETTINGS = "/municipalities/{code}/certificate-settings"
+
+
+class SettingsIn(StrictSchema):
+    mayor_title: str = Field(max_length=60, examples=["横浜市長"])
+    mayor_name: str = Field(max_length=60, examples=["山田　太郎"])
+    fees: dict[str, int] = Field(
+        default_factory=dict,
+        description="yen per certificate kind; kinds left out cost the default",
+        examples=[{"resident_copy": 350, "move_out": 0}],
+    )
+
+
+class SettingsOut(Schema):
+    mayor_title: str
+    mayor_name: str
+    fees: dict[str, int] = Field(description="what each kind costs now (defaults included)")
+    ready: bool = Field(description="certificates can be issued (the mayor's name is set)")
+
+
+def _settings_out(municipality) -> dict:
+    profile = services.profile_of(municipality)
+    return {
+        "mayor_title": documents.issuer_of(municipality, profile).mayor_title,
+        "mayor_name": profile.mayor_name,
+        "fees": {kind: services.fee_for(municipality, kind) for kind in CertificateKind.values},
+        "ready": bool(profile.mayor_name.strip()),
+    }
+
+
+@router.get(SETTINGS, response={200: SettingsOut, **ERRORS})
+def get_settings(request, code: str):
+    """What certificates print and cost in this municipality."""
+    municipality = require(request, "certificates:read")
+    return _settings_out(municipality)
+
+
+@router.put(SETTINGS, response={200: SettingsOut, **ERRORS})
+def put_settings(request, code: str, payload: SettingsIn):
+    """Set the mayor's title and name printed on certificates and the fees (audited)."""
+    municipality = require(request, "certificates:manage")
+    services.update_profile(
+        municipality=municipality,
+        actor=request.principal.actor,
+        mayor_title=payload.mayor_title,
+        mayor_name=payload.mayor_name,
+        fees=payload.fees,
+    )
+    return _settings_out(municipality)

@@ -66,6 +66,14 @@ def assess(request: CertificateIn, *, channel: Channel = Channel.COUNTER) -> Ass
     assessment = Assessment(kind, person, as_of, rows, household, options, requester_person)
     _check_protection(assessment, request.requester, channel)
     if request.requester.category == RequesterCategory.THIRD_PARTY:
+        if kind == CertificateKind.MOVE_OUT:
+            raise refuse(
+                "kind.not_for_third_party",
+                "転出証明書は本人、同一世帯の人または代理人にだけ交付します。",
+                "A 転出証明書 is issued only to the person, their household or their agent.",
+                "kind",
+                403,
+            )
         assessment.approval_reasons.append("third_party")
     return assessment
 
@@ -117,6 +125,15 @@ def _rows(
 def _resident_rows(
     kind: CertificateKind, person: Person, as_of: date, household_wide: bool
 ) -> tuple[list[Row], Household | None]:
+    # A person who left or died is certified by the 除票 only, even for a past date.
+    latest_status = timeline.latest(person).status
+    if kind == CertificateKind.ENTRY_CERTIFICATE and latest_status != ResidentStatus.RESIDENT:
+        raise refuse(
+            "person.not_resident",
+            "住民ではないため住民票記載事項証明書は交付できません。除票の写しを請求してください。",
+            "The person is no longer a resident: request a 除票の写し instead.",
+            "person",
+        )
     version = selectors.person_on(person, as_of)
     if version.status != ResidentStatus.RESIDENT:
         if kind == CertificateKind.RESIDENT_COPY:

@@ -34,6 +34,13 @@ def _household(resident):
 
 
 def _request(resident, post) -> CertificateIn:
+    if post.get("kind", "") not in KINDS:
+        raise RuleViolation(
+            "kind.not_self_service",
+            "この証明書は自動交付では請求できません。窓口で請求してください。",
+            "This certificate is not issued by self-service: request it at the counter.",
+            "kind",
+        )
     subject = post.get("person", "").strip() or resident.number
     own = subject == resident.number
     return CertificateIn(

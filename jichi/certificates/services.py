@@ -40,6 +40,20 @@ def profile_of(municipality: Municipality) -> IssuerProfile:
     return found or IssuerProfile(municipality=municipality)
 
 
+def ready_to_issue(profile: IssuerProfile) -> None:
+    """A certificate names the head of the municipality: refused until it is set."""
+    if not profile.mayor_name.strip():
+        raise refuse(
+            "profile.mayor_name_missing",
+            "証明書に記載する首長の氏名が設定されていません。管理者が「証明書の設定」で"
+            "登録するまで交付できません。",
+            "The name of the head of the municipality printed on certificates is not set: "
+            "an administrator must set it in the certificate settings first.",
+            "mayor_name",
+            409,
+        )
+
+
 def fee_for(municipality: Municipality, kind: str) -> int:
     fees = profile_of(municipality).fees or {}
     return int(fees.get(kind, DEFAULT_FEES[kind]))
@@ -50,6 +64,23 @@ def update_profile(
     *, municipality: Municipality, actor: Actor, mayor_title: str, mayor_name: str, fees: dict
 ) -> IssuerProfile:
     """Set the mayor's title and name printed on certificates and the fee of each kind."""
+    if len(mayor_title.strip()) > 60:  # empty: the municipality's own (横浜市長)
+        raise refuse(
+            "mayor_title.length",
+            "首長の職名は60文字以内で入力してください。",
+            "The title of the head of the municipality is 60 characters at most.",
+            "mayor_title",
+            400,
+        )
+    if not mayor_name.strip() or len(mayor_name.strip()) > 60:
+        raise refuse(
+            "mayor_name.required",
+            "証明書に記載する首長の氏名を60文字以内で入力してください。",
+            "Enter the name of the head of the municipality printed on certificates "
+            "(60 characters at most).",
+            "mayor_name",
+            400,
+        )
     for kind, yen in fees.items():
         if kind not in CertificateKind.values:
             raise refuse(
@@ -71,7 +102,12 @@ def update_profile(
     profile.mayor_title, profile.mayor_name = mayor_title.strip(), mayor_name.strip()
     profile.fees, profile.updated_at = dict(fees), timezone.now()
     profile.save()
-    audit(actor, "certificates.profile.updated", object_type="issuer_profile")
+    audit(
+        actor,
+        "certificates.profile.updated",
+        object_type="issuer_profile",
+        details={"fees": profile.fees},
+    )
     return profile
 
 
@@ -101,6 +137,7 @@ def request_certificate(
 def _request(
     municipality: Municipality, actor: Actor, request: CertificateIn, channel: Channel
 ) -> Certificate:
+    ready_to_issue(profile_of(municipality))
     assessment = assess(request, channel=channel)
     requester = request.requester
     certificate = Certificate.objects.create(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from datetime import date
 
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect, JsonResponse
@@ -36,6 +37,8 @@ def ledger(request, municipality):
         kind=params.get("kind", ""),
         status=params.get("status", ""),
         person=params.get("person", ""),
+        issued_from=_date(params.get("issued_from")),
+        issued_until=_date(params.get("issued_until")),
     )
     rows = list(selectors.ledger(query)[:100])
     return render(
@@ -48,6 +51,61 @@ def ledger(request, municipality):
             "statuses": Status.choices,
             "pending": selectors.pending().count(),
         },
+    )
+
+
+def _date(text: str | None):
+    """A date input's value (YYYY-MM-DD), or None when empty or not a date."""
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+
+
+@staff_page("certificates:manage")
+@require_http_methods(["GET", "POST"])
+def settings(request, municipality):
+    """What certificates print (the mayor) and cost: the municipal administrator's page."""
+    profile = services.profile_of(municipality)
+    error = None
+    if request.method == "POST":
+        fees = {}
+        for kind in CertificateKind.values:
+            raw = request.POST.get(f"fee_{kind}", "").strip()
+            fees[kind] = int(raw) if raw.isdigit() else raw
+        try:
+            services.update_profile(
+                municipality=municipality,
+                actor=request.principal.actor,
+                mayor_title=request.POST.get("mayor_title", ""),
+                mayor_name=request.POST.get("mayor_name", ""),
+                fees=fees,
+            )
+        except RuleViolation as exc:
+            error = exc
+        else:
+            messages.success(request, _("The certificate settings are saved."))
+            return HttpResponseRedirect(reverse("certificates:settings"))
+    issuer = documents.issuer_of(municipality, profile)
+    posted = request.POST if error else {}
+    return render(
+        request,
+        "certificates/settings.html",
+        {
+            "mayor_title": posted.get("mayor_title", issuer.mayor_title),
+            "mayor_name": posted.get("mayor_name", profile.mayor_name),
+            "fees": [
+                (
+                    kind,
+                    label,
+                    posted.get(f"fee_{kind}", services.fee_for(municipality, kind)),
+                )
+                for kind, label in CertificateKind.choices
+            ],
+            "error": error.message(get_language()) if error else None,
+            "error_field": error.field if error else "",
+        },
+        status=400 if error else 200,
     )
 
 

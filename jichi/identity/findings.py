@@ -60,6 +60,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The certificate was revoked on {revoked_at}, before the signing time "
         "({signing_time}) (reason: {reason}).",
     ),
+    "certificate.compromised": (
+        "証明書は {revoked_at} に失効しています（理由: {reason_ja}）。鍵が他人の手にある"
+        "おそれがあるため、申告された署名時刻（{signing_time}）にかかわらず受け付けません。"
+        "新しいカードで署名し直してください。",
+        "The certificate was revoked on {revoked_at} (reason: {reason}). The key may be in "
+        "someone else's hands, so the signature is refused whatever signing time it states "
+        "({signing_time}); sign again with a new card.",
+    ),
     "facts.missing": (
         "証明書に基本4情報（{missing_ja}）がありません。",
         "The certificate lacks basic facts ({missing}).",

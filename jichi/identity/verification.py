@@ -37,7 +37,7 @@ from jichi.identity import cms, trust, x509build
 from jichi.identity import facts as card_facts
 from jichi.identity.findings import Finding, finding
 from jichi.identity.matching import residents_matching
-from jichi.identity.models import AuthorityName
+from jichi.identity.models import AuthorityName, RevocationReason
 from jichi.identity.scope import municipality_scope
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -203,8 +203,16 @@ def _is_signing(certificate: x509.Certificate) -> bool:
     return usage.digital_signature and usage.content_commitment
 
 
+# Reasons after which the signing time the signer states proves nothing: whoever holds a
+# lost or stolen key can write any signingTime, so a revocation for these refuses every
+# signature, whenever it claims to have been made. (For a move or a change of name the
+# holder is still the holder, and the time decides: revoked later, still valid.)
+UNTRUSTED_TIME_REASONS = {RevocationReason.KEY_COMPROMISE, RevocationReason.UNSPECIFIED}
+
+
 def _check_revocation(entry: trust.LedgerEntry, result: VerificationResult) -> None:
-    """Revoked at or before the signing time: refused; revoked later: a note."""
+    """Revoked at or before the signing time: refused; revoked later: a note — unless the
+    key was compromised (or the reason is not given): refused whatever the time."""
     if entry.revoked_at is None:
         return
     result.revoked_at, result.revocation_reason = entry.revoked_at, entry.revocation_reason
@@ -215,7 +223,9 @@ def _check_revocation(entry: trust.LedgerEntry, result: VerificationResult) -> N
         "reason_ja": reason_ja,
         "signing_time": _show(result.signing_time),
     }
-    if entry.is_revoked_at(result.signing_time):
+    if entry.revocation_reason in UNTRUSTED_TIME_REASONS:
+        result.refuse("certificate.compromised", **values)
+    elif entry.is_revoked_at(result.signing_time):
         result.refuse("certificate.revoked", **values)
     else:
         result.notes.append(finding("certificate.revoked_later", **values))

@@ -8,7 +8,7 @@ from tests import factories
 from tests.factories import bearer
 from tests.registry.people import family
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("issuing")]
 
 
 @pytest.fixture

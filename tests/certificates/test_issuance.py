@@ -25,7 +25,7 @@ from tests.certificates.helpers import SUPERVISOR, ask, issue, refused
 from tests.factories import SYSTEM
 from tests.registry.people import arrival, days_ago, family, person, record
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("issuing")]
 
 
 @pytest.fixture
@@ -105,7 +105,7 @@ def test_a_fee_that_is_not_a_whole_number_of_yen_is_refused(yokohama):
             municipality=yokohama,
             actor=SYSTEM,
             mayor_title="",
-            mayor_name="",
+            mayor_name="見本　太郎",
             fees={"move_out": -1},
         )
     assert (caught.value.code, caught.value.field) == ("fees.amount.invalid", "fees.move_out")

@@ -14,7 +14,7 @@ from tests import factories
 from tests.certificates.helpers import ask, issue
 from tests.registry.people import family
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("issuing")]
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from tests.factories import SYSTEM
 from tests.identity.test_login import answer, card_of, challenge_of
 from tests.registry.people import arrival, days_ago, family, person, record
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("issuing")]
 
 
 @pytest.fixture

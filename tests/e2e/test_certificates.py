@@ -11,6 +11,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_counter_issues_a_household_copy_and_the_public_checks_it(live_server, page):
     yokohama = factories.municipality("141003")
+    factories.issuer_profile(yokohama)
     head = family(yokohama)[1][0]
     clerk = factories.staff(yokohama, Role.COUNTER_CLERK)
     page.goto(f"{live_server.url}/login/")

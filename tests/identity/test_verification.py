@@ -271,12 +271,12 @@ def test_a_certificate_missing_from_the_ledger_is_refused(yokohama, household, t
     assert codes(verify(openssl_sign(files))) == ["certificate.unknown"]
 
 
-def revoke(yokohama, serial, at):
+def revoke(yokohama, serial, at, reason="affiliation_changed"):
     with tenant_scope(yokohama.code):
         services.revoke_certificate(
             certificate=IssuedCertificate.objects.get(serial=serial),
             actor=SYSTEM,
-            reason="key_compromise",
+            reason=reason,
             cause="test",
             at=at,
         )
@@ -288,8 +288,19 @@ def test_a_certificate_revoked_before_signing_is_refused(yokohama, card):
     result = verify(openssl_sign(card))
 
     assert codes(result) == ["certificate.revoked"]
-    assert result.revocation_reason == "key_compromise"
-    assert "鍵の危殆化" in result.reasons[0].message_ja
+    assert result.revocation_reason == "affiliation_changed"
+    assert "住所" in result.reasons[0].message_ja or "異動" in result.reasons[0].message_ja
+
+
+@pytest.mark.parametrize("reason", ["key_compromise", "unspecified"])
+def test_after_a_lost_key_no_signature_verifies_whatever_time_it_claims(yokohama, card, reason):
+    signature = openssl_sign(card)  # signingTime: now, before the revocation below
+    revoke(yokohama, card.serial, timezone.now() + timedelta(seconds=1), reason)
+
+    result = verify(signature)
+
+    assert codes(result) == ["certificate.compromised"]
+    assert "署名し直して" in result.reasons[0].message_ja
 
 
 def test_a_certificate_revoked_after_signing_still_verifies_and_says_so(yokohama, card):

@@ -16,7 +16,7 @@ from jichi.tenancy.context import tenant_scope
 from tests.procedures.helpers import CLERK, apply, iso, run
 from tests.registry.people import family
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("issuing")]
 
 
 @pytest.fixture

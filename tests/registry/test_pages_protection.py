@@ -34,7 +34,9 @@ def protected(yokohama):
             request=ProtectionIn(
                 person=people[1].number,
                 starts_on=days_ago(1),
-                offenders=[OffenderIn(name="加害 太郎", name_kana="カガイ タロウ", birth_date="1975-05-05")],
+                offenders=[
+                    OffenderIn(name="加害 太郎", name_kana="カガイ タロウ", birth_date="1975-05-05")
+                ],
             ),
         )
     return people
@@ -63,7 +65,12 @@ def test_a_search_on_behalf_of_a_listed_offender_never_shows_the_protected_perso
 def test_a_bad_requester_birth_date_is_shown_as_an_error(client, clerk, protected):
     html = client.get(
         "/registry/",
-        {"name": "ヤマダ", "purpose": PURPOSE, "requester_name": "x", "requester_birth_date": "2月30日"},
+        {
+            "name": "ヤマダ",
+            "purpose": PURPOSE,
+            "requester_name": "x",
+            "requester_birth_date": "2月30日",
+        },
     ).content.decode()
     assert 'role="alert"' in html and protected[0].number not in html
 
@@ -117,9 +124,7 @@ def test_recording_a_movement_of_a_protected_person_warns_afterwards(
         assert PersonVersion.objects.filter(town_name="中区山下町").count() == 3
 
 
-def test_search_and_household_pages_of_another_municipality_show_nothing(
-    client, clerk, chiyoda
-):
+def test_search_and_household_pages_of_another_municipality_show_nothing(client, clerk, chiyoda):
     _, people = family(chiyoda, town="千代田")
     html = client.get("/registry/", {"name": "ヤマダ", "purpose": PURPOSE}).content.decode()
     assert people[0].number not in html and "山田 太郎" not in html
@@ -137,9 +142,7 @@ def test_search_and_household_pages_of_another_municipality_show_nothing(
 
 def test_register_pages_speak_english_when_asked(client, clerk, yokohama):
     with tenant_scope(yokohama.code):
-        services.record_move_in(
-            municipality=yokohama, actor=SYSTEM, notice=arrival(person())
-        )
+        services.record_move_in(municipality=yokohama, actor=SYSTEM, notice=arrival(person()))
     client.cookies["django_language"] = "en"
     html = client.get("/registry/", {"name": "ヤマダ", "purpose": PURPOSE}).content.decode()
     assert "Resident register" in html and "1 result" in html and "On behalf of" in html

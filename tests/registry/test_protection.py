@@ -22,9 +22,7 @@ def protected_number(yokohama):
 
 
 def start(yokohama, number, **overrides):
-    values = dict(
-        person=number, starts_on=days_ago(10), offenders=[OffenderIn(name="加害 太郎")]
-    )
+    values = dict(person=number, starts_on=days_ago(10), offenders=[OffenderIn(name="加害 太郎")])
     values.update(overrides)
     with tenant_scope(yokohama.code):
         return services.start_protection(
