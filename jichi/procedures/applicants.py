@@ -46,8 +46,13 @@ def needs_person(procedure: Procedure) -> bool:
     return procedure.effect != "none" or any(f.prefill for f in procedure.fields)
 
 
-def check(procedure: Procedure, applicant: Applicant) -> PersonVersion | None:
-    """Refuse an applicant the procedure does not take; the person's current record."""
+def check(
+    procedure: Procedure, applicant: Applicant, *, drafting: bool = False
+) -> PersonVersion | None:
+    """Refuse an applicant the procedure does not take; the person's current record.
+
+    A draft (``drafting``) may be saved below the procedure's identity level: the
+    level is checked when it is submitted (:func:`require_identity`)."""
     if applicant.kind not in procedure.applicants:
         raise _refuse(
             "applicant.kind_not_allowed",
@@ -55,15 +60,8 @@ def check(procedure: Procedure, applicant: Applicant) -> PersonVersion | None:
             f"This procedure takes applications from: {', '.join(procedure.applicants)}.",
             "applicant.kind",
         )
-    levels = IDENTITY_LEVELS
-    if levels.index(applicant.identity) < levels.index(procedure.identity):
-        raise _refuse(
-            "identity.insufficient",
-            "この手続には、より確かな本人確認（マイナンバーカードによる署名等）が必要です。",
-            f"This procedure needs the identity level {procedure.identity}.",
-            "applicant.identity",
-            403,
-        )
+    if not drafting:
+        require_identity(procedure, applicant.identity)
     if applicant.kind == "agent" and not applicant.agent_name.strip():
         raise _refuse(
             "agent_name.required",
@@ -85,6 +83,19 @@ def check(procedure: Procedure, applicant: Applicant) -> PersonVersion | None:
             )
         return None
     return resident_record(applicant.person)
+
+
+def require_identity(procedure: Procedure, identity: str) -> None:
+    """The identity the edge established must reach the procedure's level."""
+    levels = IDENTITY_LEVELS
+    if levels.index(identity) < levels.index(procedure.identity):
+        raise _refuse(
+            "identity.insufficient",
+            "この手続には、より確かな本人確認（マイナンバーカードによる署名等）が必要です。",
+            f"This procedure needs the identity level {procedure.identity}.",
+            "applicant.identity",
+            403,
+        )
 
 
 def resident_record(person: Person) -> PersonVersion:

@@ -41,3 +41,21 @@ def check_assignee(municipality_code: str, assignee: str) -> str:
             "assignee",
         )
     return str(user_id)
+
+
+def reviewers(municipality_code: str) -> list[tuple[str, str]]:
+    """(staff user id, name) of everyone who may be given an application here, by name."""
+    grants = (
+        RoleGrant.objects.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gt=timezone.now()),
+            municipality_id=municipality_code,
+            role__in=reviewer_roles(),
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("user__username")
+    )
+    found: dict[str, str] = {}
+    for grant in grants:
+        found.setdefault(str(grant.user_id), grant.user.display_name or grant.user.username)
+    return list(found.items())

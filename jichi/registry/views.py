@@ -181,7 +181,8 @@ def _form(kind: str):
 def movement_form(request, municipality, kind: str):
     title, inputs = _form(kind)
     errors: dict[str, list[str]] = {}
-    values = request.POST if request.method == "POST" else {}
+    # A GET may carry values to start from (a 転入予約 confirmed at the counter).
+    values = request.POST if request.method == "POST" else request.GET
     if request.method == "POST":
         service, body = _SERVICES[kind]
         try:

@@ -4,6 +4,7 @@ transaction with its history row, audit entry and event."""
 from jichi.procedures.services.applications import (
     add_attachment,
     apply,
+    check_submission,
     save_draft,
     submit,
     update_draft,
@@ -26,6 +27,7 @@ __all__ = [
     "approve",
     "assign",
     "bulk_assign",
+    "check_submission",
     "complete",
     "reject",
     "request_information",

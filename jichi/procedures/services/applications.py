@@ -12,7 +12,7 @@ from jichi.common.errors import ErrorCollector, RuleViolation
 from jichi.procedures import applicants, selectors, validation, workflow
 from jichi.procedures.applicants import Applicant
 from jichi.procedures.definitions import Procedure
-from jichi.procedures.models import Application, Attachment, State
+from jichi.procedures.models import Application, Attachment, State, Transition
 from jichi.procedures.prefill import Prefilled, prefill
 from jichi.procedures.services._common import locked, procedure_of, step
 from jichi.procedures.services.attachments import store_attachment
@@ -84,7 +84,8 @@ def _create(municipality, actor, procedure_id, applicant, channel, answers, key,
             )
             application.idempotency_key, application.request_hash = key, request_hash
             application.save()
-            step(application, actor, "save_draft")
+            # The identity the edge established, for the level checked at submission.
+            step(application, actor, "save_draft", details={"identity": applicant.identity})
             if submit_now:
                 _submit(application, actor)
             return application
@@ -142,7 +143,7 @@ def _new(municipality, actor, procedure_id, applicant: Applicant, channel, answe
             status=409,
         )
     procedure = offered.procedure
-    applicants.check(procedure, applicant)
+    applicants.check(procedure, applicant, drafting=not full)
     # Submitting at once: the submission checks everything, with the register's values in.
     cleaned = answers if full else _draft_answers(procedure, applicant, answers)
     return Application(
@@ -217,21 +218,44 @@ def add_attachment(
 
 
 @transaction.atomic
-def submit(*, actor: Actor, application: Application) -> Application:
-    """Submit a draft: every field checked, prefilled values compared with the register."""
+def submit(*, actor: Actor, application: Application, identity: str | None = None) -> Application:
+    """Submit a draft: every field checked, prefilled values compared with the register.
+
+    ``identity``: the level the edge establishes now (a card's signature checked); by
+    default the level given when the draft was made. Either must reach the procedure's.
+    """
     application = locked(application)
     applicants.require_applicant(application, actor)
-    return _submit(application, actor)
+    applicants.require_identity(
+        procedure_of(application), identity or _identity_of_draft(application)
+    )
+    return _submit(application, actor, identity=identity)
 
 
-def _submit(application: Application, actor: Actor) -> Application:
+def _identity_of_draft(application: Application) -> str:
+    first = Transition.objects.filter(application=application).order_by("seq").first()
+    return (first.details if first else {}).get("identity", "none")
+
+
+def check_submission(*, actor: Actor, application: Application) -> None:
+    """Check a draft as its submission would, changing nothing (before the card signs it)."""
+    applicants.require_applicant(application, actor)
+    procedure = procedure_of(application)
+    workflow.target(procedure, "submit", application.state)
+    _completed(procedure, application.person, application.answers, _attachment_ids(application))
+
+
+def _submit(application: Application, actor: Actor, identity: str | None = None) -> Application:
     procedure = procedure_of(application)
     workflow.target(procedure, "submit", application.state)
     complete_answers(application, procedure)
     now = timezone.now()
     application.submitted_at = now
     application.due_on = workflow.due_date(timezone.localdate(), procedure.service_days)
-    step(application, actor, "submit", details={"flags": len(application.flags)})
+    details = {"flags": len(application.flags)}
+    if identity:
+        details["identity"] = identity
+    step(application, actor, "submit", details=details)
     if procedure.workflow.auto_approve:
         approve_now(application, Actor.system("procedures.auto_approve"))
     return application
@@ -239,9 +263,18 @@ def _submit(application: Application, actor: Actor) -> Application:
 
 def complete_answers(application: Application, procedure: Procedure) -> None:
     """Fill what the register knows, check every rule, and compare prefilled values."""
-    record = applicants.resident_record(application.person) if application.person else None
+    cleaned, flags, known = _completed(
+        procedure, application.person, application.answers, _attachment_ids(application)
+    )
+    application.flags = flags
+    application.answers = cleaned
+    application.prefilled = {name: p.as_dict() for name, p in known.items()}
+
+
+def _completed(procedure: Procedure, person, given: dict, attachment_ids: set[str]):
+    record = applicants.resident_record(person) if person else None
     known = prefill(procedure, record, timezone.localdate()) if record else {}
-    answers = dict(application.answers)
+    answers = dict(given)
     for name, given in known.items():
         if validation.is_empty(answers.get(name)) and not isinstance(given.value, list):
             answers[name] = given.value  # 書かない: the register answers
@@ -252,11 +285,9 @@ def complete_answers(application: Application, procedure: Procedure) -> None:
         answers,
         today=timezone.localdate(),
         register_lists={n: p.value for n, p in known.items() if isinstance(p.value, list)},
-        attachment_ids=_attachment_ids(application),
+        attachment_ids=attachment_ids,
     )
-    application.flags = _compare(procedure, cleaned, known)
-    application.answers = cleaned
-    application.prefilled = {name: p.as_dict() for name, p in known.items()}
+    return cleaned, _compare(procedure, cleaned, known), known
 
 
 def _compare(procedure: Procedure, cleaned: dict, known: dict[str, Prefilled]) -> list[dict]:
