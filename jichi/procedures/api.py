@@ -12,10 +12,10 @@ from ninja.responses import Status
 
 from jichi.audit.services import record_read
 from jichi.common.api import ERRORS, PageOut
-from jichi.common.errors import RuleViolation
+from jichi.common.errors import RuleViolation, not_found
 from jichi.common.pagination import DEFAULT_LIMIT, paginate
 from jichi.procedures import life_events, selectors, services
-from jichi.procedures.applicants import Applicant, resident_record
+from jichi.procedures.applicants import Applicant, is_applicant, resident_record
 from jichi.procedures.models import Application
 from jichi.procedures.prefill import prefill, remaining_fields
 from jichi.procedures.presenters import application_out, procedure_out
@@ -177,8 +177,14 @@ def inbox(request, code: str, params: Query[InboxParams]):
 
 @router.get(ONE, response={200: ApplicationOut, **ERRORS})
 def show(request, code: str, application_id: str):
-    _require_any(request, "procedures:review", "procedures:apply")
-    return application_out(selectors.application(application_id), with_history=True)
+    """One application with its history: staff see any; a system applying for residents
+    sees only the applications it entered (another's answers 404, as if it did not exist)."""
+    municipality = _require_any(request, "procedures:review", "procedures:apply")
+    found = selectors.application(application_id)
+    staff = request.principal.has_perm(municipality.code, "procedures:review")
+    if not staff and not is_applicant(found, request.principal.actor):
+        raise not_found("application", "申請")
+    return application_out(found, with_history=True)
 
 
 def _step(request, application_id: str, permission: str, action, **kwargs):

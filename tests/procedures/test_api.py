@@ -222,3 +222,16 @@ def test_a_token_without_the_scope_is_refused(client, yokohama, people):
     reader = factories.token(yokohama, ["municipality:read"])[1]
     answer = _post(client, yokohama.code, reader, "/applications", _genkyo(people))
     assert (answer.status_code, answer.json()["error"]["code"]) == (403, "permission.denied")
+
+
+def test_a_system_reads_only_the_applications_it_entered(client, yokohama, people, secret):
+    _, portal = factories.token(yokohama, ["procedures:apply"])
+    _, other_system = factories.token(yokohama, ["procedures:apply"])
+    body = _genkyo(people, applicant={**_genkyo(people)["applicant"], "identity": "login"})
+    created = _post(client, yokohama.code, portal, "/applications", body)
+    assert created.status_code == 201, created.content
+    path = _url(yokohama.code, f"/applications/{created.json()['id']}")
+    assert client.get(path, **bearer(portal)).status_code == 200
+    theirs = client.get(path, **bearer(other_system))
+    assert theirs.status_code == 404 and theirs.json()["error"]["code"] == "not_found"
+    assert client.get(path, **bearer(secret)).status_code == 200  # staff scope: any
