@@ -237,6 +237,7 @@ def _suggested(event_id: str, record, language) -> list[dict]:
             "checked": item.status == "applies",
         }
         for item in items
+        if item.procedure != MOVE_IN_RESERVATION  # made before coming, confirmed at start
     ]
 
 
