@@ -7,6 +7,7 @@ app_name = "procedures"
 urlpatterns = [
     path("", staff.inbox, name="inbox"),
     path("assign/", staff.bulk_assign, name="bulk-assign"),
+    path("settings/", staff.catalog_settings, name="settings"),
     path("applications/<str:application_id>/", staff.application, name="application"),
     path(
         "applications/<str:application_id>/attachments/<str:attachment_id>",

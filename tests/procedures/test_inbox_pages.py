@@ -160,3 +160,26 @@ def test_another_municipalitys_staff_see_nothing(client, yokohama, chiyoda, rece
     assert 'name="application"' not in client.get("/procedures/").content.decode()
     page = client.get(f"/procedures/applications/{received[0].id}/")
     assert page.status_code == 404
+
+
+def test_an_administrator_closes_a_procedure_and_sets_its_fee(client, yokohama, people):
+    _login(client, yokohama, Role.MUNICIPAL_ADMIN)
+    page = client.get("/procedures/settings/").content.decode()
+    assert "犬の登録" in page and 'id="open-inu_touroku"' in page
+    saved = client.post(
+        "/procedures/settings/",
+        {"procedure": "inu_touroku", "fee": "3000", "department": "seikatsu_eisei"},
+    )
+    assert saved.status_code == 302
+    with tenant_scope(yokohama.code):
+        from jichi.procedures import selectors
+
+        offered = selectors.offered("inu_touroku")
+    assert (offered.enabled, offered.fee, offered.department) == (False, 3000, "seikatsu_eisei")
+    too_long = client.post(
+        "/procedures/settings/",
+        {"procedure": "inu_touroku", "enabled": "on", "department": "x" * 61},
+    )
+    assert too_long.status_code == 400 and "60文字" in too_long.content.decode()
+    _login(client, yokohama, Role.COUNTER_CLERK)
+    assert client.get("/procedures/settings/").status_code == 403

@@ -210,3 +210,47 @@ def _uuid(text: str):
         return uuid.UUID(text)
     except ValueError:
         return None
+
+
+@staff_page("procedures:manage")
+@require_http_methods(["GET", "POST"])
+def catalog_settings(request, municipality):
+    """The administrator's catalog: which procedures are open here, their fee and queue."""
+    language = get_language()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        procedure_id = request.POST.get("procedure", "")
+        fee = request.POST.get("fee", "").strip()
+        try:
+            services.update_setting(
+                municipality=municipality,
+                actor=request.principal.actor,
+                procedure_id=procedure_id,
+                enabled=request.POST.get("enabled") == "on",
+                fee=int(fee) if fee.isdigit() else None,
+                reset_fee=fee == "",
+                department=request.POST.get("department", ""),
+            )
+        except RuleViolation as exc:
+            errors[procedure_id] = exc.message(language)
+        else:
+            messages.success(request, _("The procedure's settings are saved."))
+            return HttpResponseRedirect(reverse("procedures:settings"))
+    rows = [
+        {
+            "id": o.procedure.id,
+            "name": o.text("name", language[:2]),
+            "enabled": o.enabled,
+            "fee": o.fee,
+            "catalog_fee": o.procedure.fee,
+            "department": o.department,
+            "error": errors.get(o.procedure.id, ""),
+        }
+        for o in selectors.offered_catalog(include_disabled=True)
+    ]
+    return render(
+        request,
+        "procedures/staff/settings.html",
+        {"rows": rows},
+        status=400 if errors else 200,
+    )
