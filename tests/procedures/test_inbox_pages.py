@@ -76,6 +76,7 @@ def test_review_request_information_and_a_decision_with_its_reason(client, yokoh
     url = f"/procedures/applications/{application.id}/"
     page = client.get(url).content.decode()
     assert "受付" in page and 'value="start_review"' in page
+    assert "/registry/households/" in page and "課税・所得証明" in page  # looked up, not attached
     client.post(url, {"action": "start_review"})
     client.post(url, {"action": "request_information", "question": "別居の理由を教えてください。"})
     assert _state(yokohama, application).state == "info_requested"

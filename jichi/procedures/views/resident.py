@@ -262,10 +262,14 @@ def application_page(request, municipality, resident, application_id: str):
     known = {}
     if application.state == State.DRAFT:
         known = prefill(procedure, resident_record(application.person))
+    notice = selectors.offered(procedure.id).text(
+        f"notifications.{application.state}", language[:2]
+    )
     return render(
         request,
         "procedures/resident/application.html",
         {
+            "notice": notice,
             "application": application,
             "name": _name(procedure.id, language),
             "state": state_label(application.state),

@@ -24,6 +24,7 @@ from jichi.procedures.models import Attachment, State
 from jichi.procedures.staff import reviewers
 from jichi.procedures.views import forms
 from jichi.procedures.views.shared import history_rows, state_label
+from jichi.registry import selectors as registry
 from jichi.tenancy.access import require
 from jichi.tenancy.pages import staff_page
 
@@ -139,20 +140,56 @@ def application(request, municipality, application_id: str):
         request,
         "procedures/staff/application.html",
         {
-            "application": found,
-            "name": forms.text(procedure.name, language),
-            "state": state_label(found.state),
-            "answers": forms.questions(procedure, {}, found.answers, {}, language),
-            "flags": found.flags,
-            "attachments": Attachment.objects.filter(application=found).defer("data"),
-            "history": history_rows(found),
-            "actions": actions,
-            "reviewers": people,
-            "assignee": dict(people).get(found.assignee, found.assignee),
-            "error": error,
+            **_context(found, procedure, language),
+            **{
+                "actions": actions,
+                "reviewers": people,
+                "assignee": dict(people).get(found.assignee, found.assignee),
+                "error": error,
+            },
         },
         status=status,
     )
+
+
+# What the office reads itself instead of an attachment (once-only), and where.
+LOOKUPS = {
+    "lookup:resident_certificate": ("住民票（住民記録）", "Resident record (register)", "person"),
+    "lookup:household_certificate": ("世帯全員の住民票", "Household (register)", "household"),
+    "lookup:tax_certificate": ("課税・所得証明（税務システム照会）", "Tax record (tax system)", ""),
+    "lookup:koseki": ("戸籍（戸籍情報連携）", "Family register (koseki link)", ""),
+    "lookup:insurance_status": ("国保・介護の資格（照会）", "Insurance status (lookup)", ""),
+}
+
+
+def _lookups(found, procedure, language) -> list[tuple[str, str]]:
+    """(label, link) of each document the office looks up for this application."""
+    rows = []
+    version = None
+    if found.person_id:
+        version = registry.versions_on().filter(person_id=found.person_id).first()
+    for lookup in procedure.lookups:
+        ja, en, where = LOOKUPS[lookup]
+        link = ""
+        if where == "person" and found.person_id:
+            link = reverse("registry:person", args=[found.person.number])
+        elif where == "household" and version is not None and version.household_id:
+            link = reverse("registry:household", args=[version.household.number])
+        rows.append((en if (language or "ja").startswith("en") else ja, link))
+    return rows
+
+
+def _context(found, procedure, language) -> dict:
+    return {
+        "application": found,
+        "name": forms.text(procedure.name, language),
+        "state": state_label(found.state),
+        "answers": forms.questions(procedure, {}, found.answers, {}, language),
+        "flags": found.flags,
+        "attachments": Attachment.objects.filter(application=found).defer("data"),
+        "history": history_rows(found),
+        "lookups": _lookups(found, procedure, language),
+    }
 
 
 def _step(request, found, action: str) -> None:
