@@ -18,6 +18,7 @@ from jichi.common.validation_messages import field_errors
 from jichi.counter.api import router as counter_router
 from jichi.identity.api import router as identity_router
 from jichi.procedures.api import router as procedures_router
+from jichi.procedures.api_mining import router as procedures_mining_router
 from jichi.registry.api import router as registry_router
 from jichi.tenancy.api import router as tenancy_router
 
@@ -65,6 +66,7 @@ api.add_router("", registry_router)
 api.add_router("", identity_router)
 api.add_router("", certificates_router)
 api.add_router("", counter_router)
+api.add_router("", procedures_mining_router)  # before procedures/{procedure_id}
 api.add_router("", procedures_router)
 
 

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from ninja import Schema
 
 from jichi.common.api import ERRORS
+from jichi.common.downloads import csv_response
 from jichi.common.errors import RuleViolation
 from jichi.registry import selectors
 from jichi.registry.api.common import BASE, router
@@ -71,8 +72,8 @@ def population(
             )
         day = stats["on"].isoformat()
         if table == "towns":
-            return _csv(towns, TOWN_COLUMNS, f"population-towns-{code}-{day}.csv")
-        return _csv(rows, CELL_COLUMNS, f"population-{code}-{day}.csv")
+            return csv_response(towns, TOWN_COLUMNS, f"population-towns-{code}-{day}.csv")
+        return csv_response(rows, CELL_COLUMNS, f"population-{code}-{day}.csv")
     return {
         "on": stats["on"],
         "total": sum(r["count"] for r in rows),
@@ -119,18 +120,5 @@ def movement_statistics(request, code: str, year: int, format: str = "json"):
         for (m, r), n in sorted(counts.items())
     ]
     if format == "csv":
-        return _csv(rows, list(MovementCountRow.model_fields), f"movements-{code}-{year}.csv")
+        return csv_response(rows, list(MovementCountRow.model_fields), f"movements-{code}-{year}.csv")
     return rows
-
-
-def _csv(rows: list[dict], columns: list[str], filename: str) -> HttpResponse:
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

@@ -11,9 +11,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 
 from jichi.certificates import services as certificate_services
 from jichi.common.checkdigits import local_government_code
+from jichi.counter.demo import front_yard
 from jichi.identity.business import selectors as business_selectors
 from jichi.identity.business import services as business_services
 from jichi.identity.services import issue_card, write_card
+from jichi.procedures.demo import demo_applications
 from jichi.registry.codes import ResidentKind, ResidentStatus
 from jichi.registry.demo import DemoError, generate_population
 from jichi.registry.selectors import versions_on
@@ -68,7 +70,9 @@ class Command(BaseCommand):
             help="also give the municipality a synthetic population of N residents (default 0: "
             "none), with years of history and about 3%% 除票 on top. Idempotent: the same N and "
             "seed add nothing, a larger N tops up, an interrupted run resumes. About 1,000 "
-            "persons a second on SQLite: 3,800,000 take about an hour.",
+            "persons a second on SQLite: 3,800,000 take about an hour. With a population comes "
+            "the front yard: counters, reservation slots and reservations, weeks of past visits "
+            "and applications in every state (a few seconds, added once).",
         )
         parser.add_argument(
             "--seed",
@@ -107,6 +111,24 @@ class Command(BaseCommand):
         if options["residents"] > 0:
             self._population(municipality, options)
             self._card(municipality, actor)
+            self._front_yard(municipality)
+
+    def _front_yard(self, municipality):
+        """Counters, slots, past visits, reservations and applications in every state."""
+        users = [
+            StaffUser.objects.get(username=f"demo-{name}-{municipality.code}")
+            for name in ("admin", "counter", "backoffice")
+        ]
+        admin, clerk, reviewer = (Actor("staff", str(u.id), u.username) for u in users)
+        with tenant_scope(municipality.code, "demo"):
+            counters = front_yard(municipality, admin=admin, clerk=clerk)
+            applications = demo_applications(municipality, clerk=clerk, reviewer=reviewer)
+        states = ", ".join(f"{s} {n}" for s, n in sorted(applications.states.items()))
+        self.stdout.write(
+            f"Front yard: added {counters.counters} counters, {counters.slots} reservation "
+            f"slots, {counters.visits} past visits, {counters.reservations} reservations, "
+            f"{applications.applications} applications" + (f" ({states})" if states else "")
+        )
 
     def _issuer(self, municipality, actor):
         """The mayor printed on the demo's certificates (a sample name) and the usual fees."""
