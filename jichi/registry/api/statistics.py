@@ -120,5 +120,7 @@ def movement_statistics(request, code: str, year: int, format: str = "json"):
         for (m, r), n in sorted(counts.items())
     ]
     if format == "csv":
-        return csv_response(rows, list(MovementCountRow.model_fields), f"movements-{code}-{year}.csv")
+        return csv_response(
+            rows, list(MovementCountRow.model_fields), f"movements-{code}-{year}.csv"
+        )
     return rows
