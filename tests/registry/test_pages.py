@@ -19,13 +19,6 @@ PURPOSE = "証明書の交付"
 
 
 @pytest.fixture
-def clerk(client, yokohama):
-    user = factories.staff(yokohama, Role.COUNTER_CLERK)
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def household(yokohama):
     _, people = family(yokohama)
     return people

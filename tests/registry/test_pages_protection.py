@@ -8,19 +8,9 @@ from jichi.registry import services
 from jichi.registry.models import PersonVersion
 from jichi.registry.schemas import OffenderIn, ProtectionIn
 from jichi.tenancy.context import tenant_scope
-from jichi.tenancy.roles import Role
-from tests import factories
 from tests.factories import SYSTEM
 from tests.registry.people import arrival, days_ago, family, person
-
-PURPOSE = "証明書の交付"
-
-
-@pytest.fixture
-def clerk(client, yokohama):
-    user = factories.staff(yokohama, Role.COUNTER_CLERK)
-    client.force_login(user)
-    return user
+from tests.registry.test_pages import PURPOSE
 
 
 @pytest.fixture
