@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("registry/", include("jichi.registry.urls")),
     path("pki/", include("jichi.identity.urls")),
+    path("business/procedures/", include("jichi.procedures.urls_business")),
     path("business/", include("jichi.identity.business.urls")),
     path("certificates/", include("jichi.certificates.urls")),
     path("counter/onestop/", include("jichi.counter.urls_onestop")),
