@@ -16,4 +16,5 @@ BENCHMARKS = [
     "registry_api_load",
     "identity_verify",
     "counter_dashboard",
+    "procedures_inbox",
 ]

@@ -290,33 +290,6 @@ def ticket_action(request, code: str, visit_id: str, action: str):
     return visit_out(visit)
 
 
-class OnlineCountIn(StrictSchema):
-    procedure_id: str
-    day: date
-    count: int = Field(ge=0)
-
-
-class DashboardIn(StrictSchema):
-    date_from: date
-    date_to: date
-    procedure_id: str = ""
-    target_minutes: int = Field(dash.DEFAULT_TARGET_MINUTES, ge=1, le=600)
-    online: list[OnlineCountIn] = Field(default_factory=list, max_length=10_000)
-
-    def to_query(self) -> dash.Query:
-        online = {(o.procedure_id, o.day): o.count for o in self.online}
-        return dash.Query(
-            self.date_from, self.date_to, self.procedure_id, self.target_minutes, online
-        )
-
-
-@router.post(BASE + "/dashboard", response={200: dict, **ERRORS})
-def dashboard_with_online(request, code: str, payload: DashboardIn):
-    """The dashboard; ``online`` counts per procedure and day give the online rate."""
-    require(request, "counter:dashboard")
-    return exports.as_json(dash.dashboard(exports.checked(payload.to_query())))
-
-
 class DashboardParams(Schema):
     date_from: date
     date_to: date
@@ -326,6 +299,7 @@ class DashboardParams(Schema):
 
 @router.get(BASE + "/dashboard", response={200: dict, **ERRORS})
 def dashboard(request, code: str, params: QueryParams[DashboardParams]):
+    """The dashboard's figures; online and counter applications come from the procedures."""
     require(request, "counter:dashboard")
     return exports.as_json(dash.dashboard(exports.checked(dash.Query(**params.model_dump()))))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import asdict
+from dataclasses import asdict, fields
 
 from django.http import HttpResponse
 
@@ -40,10 +40,9 @@ def checked(query: Query) -> Query:
 
 
 def as_json(board: Dashboard) -> dict:
-    data = asdict(board)
-    query = data.pop("query")
-    query.pop("online")
-    data["query"] = query
+    # shallow: the figures are already plain lists and dicts (asdict would copy them deeply)
+    data = {f.name: getattr(board, f.name) for f in fields(board)}
+    data["query"] = asdict(board.query)
     data["waiting"] = {k or "all": v for k, v in board.waiting.items()}
     data["processing"] = {k or "all": v for k, v in board.processing.items()}
     return data
@@ -51,7 +50,16 @@ def as_json(board: Dashboard) -> dict:
 
 def rows(board: Dashboard):
     """The dashboard as CSV rows: one section after another, each with its header."""
-    yield ["section", "day", "procedure_id", "visits", "served", "online", "online_rate"]
+    yield [
+        "section",
+        "day",
+        "procedure_id",
+        "visits",
+        "served",
+        "online",
+        "counter",
+        "online_rate",
+    ]
     for r in board.volumes:
         yield [
             "volume",
@@ -59,8 +67,9 @@ def rows(board: Dashboard):
             r["procedure_id"],
             r["visits"],
             r["served"],
-            r.get("online", ""),
-            r.get("online_rate", ""),
+            r["online"],
+            r["counter"],
+            "" if r["online_rate"] is None else r["online_rate"],
         ]
     yield []
     yield ["section", "measure", "procedure_id", "count", "mean_s", "p50_s", "p90_s", "p95_s"]

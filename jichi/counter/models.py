@@ -2,8 +2,9 @@
 
 A visit is one queue ticket and carries its own timings: arrival, call,
 start and end, with the waiting time (call − arrival) and the processing
-time (end − start) stored in seconds so the dashboards aggregate them in the
-database. Procedures are named by their catalog id only (``procedure_id``).
+time (end − start) stored in seconds. The dashboards read the day's roll-up of
+the closed visits (:class:`VisitRollup`), kept as visits close. Procedures are
+named by their catalog id only (``procedure_id``).
 """
 
 from __future__ import annotations
@@ -144,6 +145,12 @@ class Visit(TenantModel):
         indexes = [
             models.Index(fields=["municipality", "counter", "status"], name="visit_queue"),
             models.Index(fields=["municipality", "service_date"], name="visit_day"),
+            # the tickets not closed yet, which the dashboards add to the roll-up (few rows)
+            models.Index(
+                fields=["municipality", "service_date"],
+                condition=models.Q(status__in=OPEN),
+                name="visit_open",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -153,6 +160,52 @@ class Visit(TenantModel):
     def label(self) -> str:
         """The number shown and called: A-012."""
         return f"{self.ticket_prefix}-{self.number:03d}"
+
+
+class VisitRollup(TenantModel):
+    """The closed visits (done or no-show) of one day and one procedure, counted for the
+    dashboards: volumes, visits per hour of arrival, and the waiting and processing times
+    as counts, sums and fixed bins (:mod:`jichi.counter.rollup`).
+
+    Kept by the queue services in the transaction that closes a visit; rebuilt from the
+    visits by ``services.rebuild_rollup``. Cancelled tickets are never counted.
+    """
+
+    service_date = models.DateField()
+    procedure_id = models.CharField(max_length=64, blank=True)
+    visits = models.PositiveIntegerField(default=0)  # done + no-show
+    served = models.PositiveIntegerField(default=0)  # done
+    hourly = models.JSONField(default=list)  # visits by local hour of arrival, [0..23]
+    wait_count = models.PositiveIntegerField(default=0)  # visits that were called
+    wait_total = models.PositiveBigIntegerField(default=0)  # seconds
+    wait_bins = models.JSONField(default=list)  # counts per rollup bin (trailing zeros cut)
+    wait_5min = models.JSONField(default=list)  # counts per 5-minute bin, the last 60+ min
+    process_count = models.PositiveIntegerField(default=0)  # visits that were completed
+    process_total = models.PositiveBigIntegerField(default=0)
+    process_bins = models.JSONField(default=list)
+    process_5min = models.JSONField(default=list)
+
+    COUNTED = (
+        "visits",
+        "served",
+        "hourly",
+        "wait_count",
+        "wait_total",
+        "wait_bins",
+        "wait_5min",
+        "process_count",
+        "process_total",
+        "process_bins",
+        "process_5min",
+    )
+
+    class Meta(TenantModel.Meta):
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["municipality", "service_date", "procedure_id"], name="visit_rollup_day"
+            ),
+        ]
 
 
 class TicketSequence(TenantModel):

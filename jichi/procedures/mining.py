@@ -20,7 +20,7 @@ Only states, counts and seconds leave this module: no ids, no personal data.
 The history is read in one streamed pass over the state-changing transitions,
 ordered by application and ``seq`` (the ``transition_seq`` index); the breach
 figures are one aggregate in the database. Percentiles are nearest-rank (the
-definition of PostgreSQL's ``percentile_disc``, as on the counter dashboards).
+definition of PostgreSQL's ``percentile_disc``).
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ def make_counter(municipality, name="住民票・転入転出", prefix="A", proc
         department="市民課",
         office=office,
         ticket_prefix=prefix,
-        procedure_ids=procedures or ["move_in", "resident_copy_request"],
+        procedure_ids=procedures or ["tennyu_yoyaku", "juminhyo_utsushi"],
         opens_at=time(8, 30),
         closes_at=time(17, 15),
     )
@@ -45,7 +45,7 @@ def counter(scope):
     return make_counter(scope)
 
 
-def make_slot(municipality, counter, *, capacity=2, start=None, procedure="move_in"):
+def make_slot(municipality, counter, *, capacity=2, start=None, procedure="tennyu_yoyaku"):
     return services.create_slots(
         municipality=municipality,
         actor=SYSTEM,

@@ -13,10 +13,9 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def api(client, yokohama):
-    _, secret = factories.token(yokohama, list(SCOPES))
-    base = f"/api/v1/municipalities/{yokohama.code}/counter"
+def _caller(client, municipality, base: str):
+    _, secret = factories.token(municipality, list(SCOPES))
+    base = f"/api/v1/municipalities/{municipality.code}{base}"
 
     def call(method, path, body=None):
         kwargs = {"content_type": "application/json"} if body is not None else {}
@@ -25,12 +24,22 @@ def api(client, yokohama):
     return call
 
 
+@pytest.fixture
+def api(client, yokohama):
+    return _caller(client, yokohama, "/counter")
+
+
+@pytest.fixture
+def applications(client, yokohama):
+    return _caller(client, yokohama, "/applications")
+
+
 def _counter(api, **changes):
     body = {
         "name": "転入転出",
         "department": "市民課",
         "ticket_prefix": "A",
-        "procedure_ids": ["move_in"],
+        "procedure_ids": ["tennyu_yoyaku"],
         "opens_at": "00:00",
         "closes_at": "23:59:59",
     }
@@ -38,7 +47,7 @@ def _counter(api, **changes):
     return api("post", "/counters", body)
 
 
-def test_the_whole_flow_through_the_api(api):
+def test_the_whole_flow_through_the_api(api, applications):
     counter = _counter(api).json()
     start = (timezone.localtime() + timedelta(days=1)).replace(
         hour=10, minute=0, second=0, microsecond=0
@@ -47,7 +56,7 @@ def test_the_whole_flow_through_the_api(api):
         "post",
         f"/counters/{counter['id']}/slots",
         {
-            "procedure_id": "move_in",
+            "procedure_id": "tennyu_yoyaku",
             "starts_at": start.isoformat(),
             "duration_minutes": 30,
             "capacity": 1,
@@ -60,7 +69,7 @@ def test_the_whole_flow_through_the_api(api):
     full = api("post", "/reservations", {"slot": slot, "name": "鈴木", "contact": "0451234568"})
     assert full.status_code == 409 and full.json()["error"]["code"] == "slot.full"
     assert full.json()["error"]["message_ja"]
-    ticket = api("post", f"/counters/{counter['id']}/tickets", {"procedure_id": "move_in"})
+    ticket = api("post", f"/counters/{counter['id']}/tickets", {"procedure_id": "tennyu_yoyaku"})
     assert ticket.status_code == 201 and ticket.json()["label"] == "A-001"
     called = api("post", f"/counters/{counter['id']}/call-next", {"desk": "1番"}).json()
     not_started = api("post", f"/tickets/{called['id']}/complete", {})
@@ -69,19 +78,32 @@ def test_the_whole_flow_through_the_api(api):
     done = api("post", f"/tickets/{called['id']}/complete", {}).json()
     assert done["status"] == "done" and done["process_seconds"] is not None
     today = timezone.localdate().isoformat()
-    board = api(
+    online = applications(
         "post",
-        "/dashboard",
+        "",
         {
-            "date_from": today,
-            "date_to": today,
-            "online": [{"procedure_id": "move_in", "day": today, "count": 3}],
+            "procedure": "sodai_gomi",
+            "applicant": {"kind": "resident", "identity": "none"},
+            "channel": "online",
+            "answers": {
+                "name": "山田 太郎",
+                "address": "横浜市中区港町1-1",
+                "items": "机",
+                "item_count": 1,
+                "collection_date": (timezone.localdate() + timedelta(days=5)).isoformat(),
+                "phone": "045-123-4567",
+            },
         },
-    ).json()
+    )
+    assert online.status_code == 201, online.json()
+    board = api("get", f"/dashboard?date_from={today}&date_to={today}").json()
     assert board["waiting"]["all"]["count"] == 1
-    assert board["volumes"][0]["online_rate"] == 0.75
+    volumes = {row["procedure_id"]: row for row in board["volumes"]}
+    assert (volumes["tennyu_yoyaku"]["served"], volumes["tennyu_yoyaku"]["online_rate"]) == (1, 0)
+    assert (volumes["sodai_gomi"]["online"], volumes["sodai_gomi"]["online_rate"]) == (1, 1)
     csv = api("get", f"/dashboard.csv?date_from={today}&date_to={today}")
     assert csv.status_code == 200 and b"distribution,waiting,all,1" in csv.content
+    assert f"volume,{today},sodai_gomi,0,0,1,0,1.0".encode() in csv.content
 
 
 def test_a_bad_counter_gets_field_errors(api):
@@ -98,7 +120,7 @@ def test_another_municipalitys_counter_is_404(api, chiyoda, client):
             "name": "x",
             "department": "y",
             "ticket_prefix": "A",
-            "procedure_ids": ["move_in"],
+            "procedure_ids": ["tennyu_yoyaku"],
             "opens_at": "08:30",
             "closes_at": "17:00",
         },

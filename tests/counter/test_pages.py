@@ -78,16 +78,16 @@ def test_a_resident_reserves_and_cancels_on_the_public_pages(client, yokohama):
         slot = make_slot(
             yokohama, counter, start=tomorrow.replace(hour=10, minute=0, second=0, microsecond=0)
         )
-    assert "move_in" in client.get(f"/reserve/{yokohama.code}/").content.decode()
-    page = client.get(f"/reserve/{yokohama.code}/move_in/")
+    assert "tennyu_yoyaku" in client.get(f"/reserve/{yokohama.code}/").content.decode()
+    page = client.get(f"/reserve/{yokohama.code}/tennyu_yoyaku/")
     _labelled(page.content.decode())
     bad = client.post(
-        f"/reserve/{yokohama.code}/move_in/",
+        f"/reserve/{yokohama.code}/tennyu_yoyaku/",
         {"slot": str(slot.id), "name": "山田", "contact": "123"},
     )
     assert bad.status_code == 400 and "contact.invalid" in bad.content.decode()
     done = client.post(
-        f"/reserve/{yokohama.code}/move_in/",
+        f"/reserve/{yokohama.code}/tennyu_yoyaku/",
         {"slot": str(slot.id), "name": "山田", "contact": "090-1234-5678"},
     )
     with tenant_scope(yokohama.code):
@@ -141,7 +141,7 @@ def test_an_admin_sets_up_a_counter_and_reads_the_dashboard(client, yokohama):
             "name": "",
             "department": "市民課",
             "ticket_prefix": "A",
-            "procedure_ids": "move_in",
+            "procedure_ids": "tennyu_yoyaku",
             "opens_at": "08:30",
             "closes_at": "17:15",
         },
@@ -154,7 +154,7 @@ def test_an_admin_sets_up_a_counter_and_reads_the_dashboard(client, yokohama):
             "name": "転入",
             "department": "市民課",
             "ticket_prefix": "A",
-            "procedure_ids": "move_in",
+            "procedure_ids": "tennyu_yoyaku",
             "opens_at": "08:30",
             "closes_at": "17:15",
         },

@@ -46,7 +46,7 @@ def test_a_ticket_outside_opening_hours_is_refused(scope, counter):
 
 def test_a_ticket_for_a_procedure_not_served_is_refused(scope, counter):
     with pytest.raises(RuleViolation) as caught:
-        _issue(scope, counter, at(9), procedure_id="dog_registration")
+        _issue(scope, counter, at(9), procedure_id="inu_touroku")
     assert caught.value.code == "procedure_id.not_served"
 
 

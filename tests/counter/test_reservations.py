@@ -32,7 +32,7 @@ def test_a_booking_takes_a_place_and_gives_a_reference(scope, counter):
     slot.refresh_from_db()
     assert slot.booked == 1 and len(reservation.reference) == 10
     assert reservation.contact == "0451234567" and reservation.application_id == "app-123"
-    assert reservation.procedure_id == "move_in"
+    assert reservation.procedure_id == "tennyu_yoyaku"
 
 
 def test_the_audit_entry_holds_no_personal_data(scope, counter):

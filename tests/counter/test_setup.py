@@ -21,7 +21,7 @@ def _codes(exc: RuleViolation) -> set[str]:
 
 
 def test_a_counter_is_created_with_its_procedures_and_hours(counter):
-    assert counter.serves("move_in") and not counter.serves("dog_registration")
+    assert counter.serves("tennyu_yoyaku") and not counter.serves("inu_touroku")
     assert counter.opens_at == time(8, 30)
 
 
@@ -40,7 +40,7 @@ def test_a_bad_counter_is_refused_with_its_rule(scope, changes, code):
         name="窓口",
         department="市民課",
         ticket_prefix="B",
-        procedure_ids=["move_in"],
+        procedure_ids=["tennyu_yoyaku"],
         opens_at=time(9),
         closes_at=time(17),
     )
@@ -62,7 +62,7 @@ def test_consecutive_slots_are_created(scope, counter):
         municipality=scope,
         actor=SYSTEM,
         counter=counter,
-        procedure_id="move_in",
+        procedure_id="tennyu_yoyaku",
         starts_at=at(9),
         duration_minutes=30,
         capacity=3,
@@ -76,7 +76,7 @@ def test_consecutive_slots_are_created(scope, counter):
 @pytest.mark.parametrize(
     ("changes", "code"),
     [
-        ({"procedure_id": "dog_registration"}, "procedure_id.not_served"),
+        ({"procedure_id": "inu_touroku"}, "procedure_id.not_served"),
         ({"procedure_id": "犬"}, "procedure_id.invalid"),
         ({"capacity": 0}, "capacity.invalid"),
         ({"duration_minutes": 2}, "duration_minutes.invalid"),
@@ -88,7 +88,7 @@ def test_consecutive_slots_are_created(scope, counter):
 )
 def test_a_bad_slot_is_refused_with_its_rule(scope, counter, changes, code):
     fields = dict(
-        procedure_id="move_in",
+        procedure_id="tennyu_yoyaku",
         starts_at=at(10),
         duration_minutes=30,
         capacity=2,
@@ -113,5 +113,5 @@ def test_open_slots_leave_out_full_ones(scope, counter):
     full = make_slot(scope, counter, capacity=1, start=at(10))
     free = make_slot(scope, counter, capacity=1, start=at(11))
     Slot.objects.filter(pk=full.pk).update(booked=1)
-    assert list(selectors.open_slots("move_in", now=at(8))) == [free]
+    assert list(selectors.open_slots("tennyu_yoyaku", now=at(8))) == [free]
     assert factories  # the module's factories made the municipality

@@ -3,6 +3,7 @@
 - :mod:`.setup`: counters and reservation slots (admins)
 - :mod:`.reservations`: book, cancel, remind, check in (residents and clerks)
 - :mod:`.queue`: issue tickets, call, recall, start, complete, no-show (kiosk and clerks)
+- :mod:`.rollup`: the dashboards' roll-up of closed visits (kept by :mod:`.queue`, rebuilt)
 """
 
 from jichi.counter.services.queue import (
@@ -20,6 +21,7 @@ from jichi.counter.services.reservations import (
     check_in,
     mark_reminded,
 )
+from jichi.counter.services.rollup import rebuild_rollup
 from jichi.counter.services.setup import create_counter, create_slots
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "issue_ticket",
     "mark_no_show",
     "mark_reminded",
+    "rebuild_rollup",
     "recall",
     "start",
 ]

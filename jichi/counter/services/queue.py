@@ -3,7 +3,8 @@
 States: issued → called → serving → done, plus no_show (called, nobody came)
 and cancelled (withdrawn before the call). Each step stamps its time on the
 visit; the call stores the waiting time (call − arrival) and the completion
-the processing time (end − start), in seconds.
+the processing time (end − start), in seconds. Closing a visit (complete,
+no-show) counts it into the dashboards' roll-up in the same transaction.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from jichi.audit.services import record as audit
 from jichi.common.errors import ErrorCollector
 from jichi.counter import rules
 from jichi.counter.models import Counter, Reservation, TicketSequence, Visit, VisitStatus
+from jichi.counter.services.rollup import count_closed
 from jichi.linkage import outbox
 from jichi.tenancy.models import Municipality
 from jichi.tenancy.principals import Actor
@@ -156,6 +158,14 @@ def _not_called(visit: Visit) -> None:
     )
 
 
+def _lock(visit: Visit) -> None:
+    """Lock the visit's row and read its state again: of two clerks closing the same
+    ticket at once, the second sees it closed (and the roll-up counts it once)."""
+    visit.status = (
+        Visit.objects.select_for_update().values_list("status", flat=True).get(pk=visit.pk)
+    )
+
+
 def _save(actor: Actor, visit: Visit, action: str, fields: list[str]) -> Visit:
     visit.save(update_fields=["status", *fields])
     audit(actor, f"counter.ticket.{action}", object_type="visit", object_id=visit.id)
@@ -180,7 +190,8 @@ def start(*, actor: Actor, visit: Visit, now: datetime | None = None) -> Visit:
 
 @transaction.atomic
 def complete(*, actor: Actor, visit: Visit, now: datetime | None = None) -> Visit:
-    """The visit is done: its processing time is stored."""
+    """The visit is done: its processing time is stored and the visit counted."""
+    _lock(visit)
     _require(
         visit,
         (VisitStatus.SERVING,),
@@ -191,6 +202,7 @@ def complete(*, actor: Actor, visit: Visit, now: datetime | None = None) -> Visi
     visit.status, visit.ended_at = VisitStatus.DONE, now or timezone.now()
     visit.process_seconds = max(0, int((visit.ended_at - visit.started_at).total_seconds()))
     _save(actor, visit, "completed", ["ended_at", "process_seconds"])
+    count_closed(visit)
     outbox.publish(
         "counter.visit.completed",
         {
@@ -207,10 +219,13 @@ def complete(*, actor: Actor, visit: Visit, now: datetime | None = None) -> Visi
 
 @transaction.atomic
 def mark_no_show(*, actor: Actor, visit: Visit) -> Visit:
-    """Called and nobody came."""
+    """Called and nobody came: counted as a visit, not as served."""
+    _lock(visit)
     _not_called(visit)
     visit.status = VisitStatus.NO_SHOW
-    return _save(actor, visit, "no_show", [])
+    _save(actor, visit, "no_show", [])
+    count_closed(visit)
+    return visit
 
 
 @transaction.atomic
