@@ -54,3 +54,35 @@ def test_birth_asks_for_a_new_claim_only_without_older_children(yokohama):
         single = {i.procedure for i in compute("birth", person_on(alone), timezone.localdate())}
     assert "jidou_teate_gakukaitei" in parents and "jidou_teate_nintei" not in parents
     assert "jidou_teate_nintei" in single and "jidou_teate_gakukaitei" not in single
+
+
+def test_bereavement_lists_what_the_deceaseds_record_implies(yokohama):
+    """おくやみ: computed from the deceased's record on the day before the death."""
+    from jichi.registry import services as registry_services
+    from jichi.registry.schemas import DeathIn
+    from tests.registry.people import arrival, days_ago, person, record
+
+    elder = record(
+        yokohama,
+        registry_services.record_move_in,
+        arrival(person(given_name="一郎", given_name_kana="イチロウ", birth_date="1950-01-01")),
+    )
+    with tenant_scope(yokohama.code):
+        deceased = elder.subjects.get().person
+    record(
+        yokohama,
+        registry_services.record_death,
+        DeathIn(effective_on=days_ago(2), person=deceased.number),
+    )
+    young = family(yokohama)[1][2]  # a child, not a head
+    with tenant_scope(yokohama.code):
+        before = person_on(deceased, days_ago(3))
+        items = {i.procedure: i for i in compute("bereavement", before, days_ago(3))}
+        child = {
+            i.procedure for i in compute("bereavement", person_on(young), timezone.localdate())
+        }
+    assert items["kaigo_soushitsu"].status == "applies"  # 65 or over
+    assert items["suidou_meigi"].status == "applies"  # was the head of the household
+    assert items["kokuho_soushitsu"].status == "to_confirm" and items["kokuho_soushitsu"].question
+    assert "kaigo_soushitsu" not in child and "suidou_meigi" not in child
+    assert before.status == "1"  # the record read is the living one
