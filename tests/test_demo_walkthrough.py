@@ -95,7 +95,7 @@ def test_the_demo_card_logs_its_resident_in_and_they_issue_their_own_copy(client
     issued = client.post("/resident/certificates/", {"kind": "resident_copy", "person": number})
     assert issued.status_code == 302
     with tenant_scope("141003"):
-        mine = Certificate.objects.get()
+        mine = Certificate.objects.select_related("person").get()
     assert mine.person.number == number and mine.channel == "self_service"
     download = client.get(f"/resident/certificates/{mine.id}.pdf")
     assert download.content.startswith(b"%PDF")
