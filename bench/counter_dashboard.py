@@ -162,9 +162,8 @@ def _timed(call) -> float:
 
 def run(args) -> dict:
     workspace = args.workspace
-    if workspace.vendor != "postgresql":
-        print("  skipped: this benchmark runs on PostgreSQL (python -m bench --postgres)")
-        return {"skipped": "needs PostgreSQL"}
+    if skipped := harness.postgres_only(workspace):
+        return skipped
     from django.db import connection
     from django.utils import timezone
 

@@ -163,6 +163,14 @@ class Workspace:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
+def postgres_only(workspace: Workspace) -> dict | None:
+    """``None`` on PostgreSQL; elsewhere say so and give the figures of a skipped run."""
+    if workspace.vendor == "postgresql":
+        return None
+    print("  skipped: this benchmark runs on PostgreSQL (python -m bench --postgres)")
+    return {"skipped": "needs PostgreSQL"}
+
+
 def setup_django(*, postgres_url: str | None = None, keep: bool = False) -> Workspace:
     """Configure Django for a throw-away run; call before importing ``jichi`` models."""
     directory = Path(tempfile.mkdtemp(prefix="jichi-bench-"))

@@ -409,9 +409,8 @@ def _measure(client, base: str, pages: list[Page], n: int, batch: int) -> dict:
 
 def run(args) -> dict:
     workspace = args.workspace
-    if workspace.vendor != "postgresql":
-        print("  skipped: this benchmark runs on PostgreSQL (python -m bench --postgres)")
-        return {"skipped": "needs PostgreSQL"}
+    if skipped := harness.postgres_only(workspace):
+        return skipped
     from django.test import Client
     from django.utils import timezone
 

@@ -86,9 +86,8 @@ def _settings(args) -> dict:
 
 def run(args) -> dict:
     workspace = args.workspace
-    if workspace.vendor != "postgresql":
-        print("  skipped: this benchmark runs on PostgreSQL (python -m bench --postgres)")
-        return {"skipped": "needs PostgreSQL"}
+    if skipped := harness.postgres_only(workspace):
+        return skipped
     if importlib.util.find_spec("locust") is None:
         print('  skipped: locust is not installed (pip install -e ".[bench]")')
         return {"skipped": "needs locust"}

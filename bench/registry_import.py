@@ -303,9 +303,8 @@ def _copy(path: Path, columns: int) -> tuple[float, int]:
 
 def run(args) -> dict:
     workspace = args.workspace
-    if workspace.vendor != "postgresql":
-        print("  skipped: this benchmark runs on PostgreSQL (python -m bench --postgres)")
-        return {"skipped": "needs PostgreSQL"}
+    if skipped := harness.postgres_only(workspace):
+        return skipped
     n = 20_000 if args.quick else args.import_residents
     path = workspace.directory / "register.csv"
     protections_path = workspace.directory / "register.protections.csv"

@@ -61,9 +61,8 @@ def _times(call, repeat: int) -> list[float]:
 
 def run(args) -> dict:
     workspace = args.workspace
-    if workspace.vendor != "postgresql":
-        print("  skipped: this benchmark runs on PostgreSQL (python -m bench --postgres)")
-        return {"skipped": "needs PostgreSQL"}
+    if skipped := harness.postgres_only(workspace):
+        return skipped
     from django.db import connection
 
     from bench import population
