@@ -284,16 +284,16 @@ def _submit_all(request, municipality, person, chosen, data, started):
                 procedure = procedures.procedure(procedure_id)
                 known = prefill(procedure, resident_record(person))
                 answers = forms.answers_from(procedure, _Prefixed(data, procedure_id), known)
+                files = {
+                    spec.name: request.FILES[f"{procedure_id}__{spec.name}"]
+                    for spec in procedure.fields
+                    if spec.type == "file" and f"{procedure_id}__{spec.name}" in request.FILES
+                }
                 try:
                     with transaction.atomic():
                         created.append(
-                            applications.apply(
-                                municipality=municipality,
-                                actor=actor,
-                                procedure_id=procedure_id,
-                                applicant=Applicant.resident(person, identity=identity),
-                                channel=Channel.COUNTER,
-                                answers=answers,
+                            _apply_one(
+                                municipality, actor, person, procedure, answers, files, identity
                             )
                         )
                 except RuleViolation as exc:
@@ -313,6 +313,33 @@ def _submit_all(request, municipality, person, chosen, data, started):
     except _Refused:
         return [], errors
     return created, {}
+
+
+def _apply_one(municipality, actor, person, procedure, answers, files, identity):
+    """One procedure of the visit: applied at once, or (with the files the clerk scanned)
+    saved, given its files and submitted."""
+    applicant = Applicant.resident(person, identity=identity)
+    common = {
+        "municipality": municipality,
+        "actor": actor,
+        "procedure_id": procedure.id,
+        "applicant": applicant,
+        "channel": Channel.COUNTER,
+        "answers": answers,
+    }
+    if not files:
+        return applications.apply(**common)
+    draft = applications.save_draft(**common)
+    for name, upload in files.items():
+        applications.add_attachment(
+            actor=actor,
+            application=draft,
+            field=name,
+            filename=upload.name,
+            content_type=upload.content_type or "",
+            data=upload.read(),
+        )
+    return applications.submit(actor=actor, application=draft, identity=identity)
 
 
 def _close_ticket(actor, ticket: str) -> None:

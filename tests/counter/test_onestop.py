@@ -191,3 +191,36 @@ def test_a_moving_in_reservation_prefills_the_move_in_and_is_confirmed(client, c
 def test_an_unknown_reservation_number_is_refused(client, clerk):
     html = client.get("/counter/onestop/", {"reservation": "0000"}).content.decode()
     assert 'role="alert"' in html and "8桁以上" in html
+
+
+def test_a_document_the_clerk_scans_goes_with_its_procedure(client, clerk, yokohama, people):
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jichi.procedures.models import Attachment
+    from tests.procedures.test_portal import PDF
+
+    today = timezone.localdate()
+    form = {
+        "procedure": ["inu_touroku"],
+        "inu_touroku__dog_name": "ポチ",
+        "inu_touroku__breed": "柴犬",
+        "inu_touroku__coat_color": "茶",
+        "inu_touroku__dog_sex": "male",
+        "inu_touroku__dog_birth_date": (today - timedelta(days=400)).isoformat(),
+        "inu_touroku__rabies_vaccination_date": (today - timedelta(days=3)).isoformat(),
+        "action": "submit",
+    }
+    missing = client.post(f"/counter/onestop/{people[0].number}/", form)
+    assert missing.status_code == 400 and _applications(yokohama) == []
+    scanned = SimpleUploadedFile("certificate.pdf", PDF, content_type="application/pdf")
+    response = client.post(
+        f"/counter/onestop/{people[0].number}/",
+        {**form, "inu_touroku__vaccination_certificate": scanned},
+    )
+    assert response.status_code == 200
+    [application] = _applications(yokohama)
+    assert application.state == "submitted" and application.channel == "counter"
+    with tenant_scope(yokohama.code):
+        assert Attachment.objects.get().application_id == application.id
