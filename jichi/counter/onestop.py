@@ -12,7 +12,8 @@ one, the duration from the first screen to the submission is audited.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.db import transaction
@@ -39,9 +40,11 @@ from jichi.procedures.prefill import prefill
 from jichi.procedures.views import forms
 from jichi.registry import reading
 from jichi.registry import selectors as registry
+from jichi.registry.codes import ResidentStatus
 from jichi.tenancy.pages import staff_page
 
 PURPOSE = "窓口での届出受付（書かない窓口）"
+BEREAVEMENT = "bereavement"  # おくやみ: computed from the deceased's record
 MOVE_IN_RESERVATION = "tennyu_yoyaku"
 
 
@@ -184,7 +187,24 @@ def visit(request, municipality, number: str):
                         "counter/onestop_done.html",
                         {"person": person, "record": record, "created": _done_rows(created)},
                     )
-    suggested = _suggested(event, record, language) if event else []
+    deceased = None
+    if event == BEREAVEMENT:
+        try:
+            deceased = _deceased(data.get("deceased", ""))
+        except RuleViolation as exc:
+            general = exc.message(language)
+    if deceased is not None:  # おくやみ: what the deceased's record implied the day before
+        if request.method == "GET" and not data.get("procedure"):
+            reading.read_person(
+                request.principal.actor,
+                registry.person(deceased.number),
+                PURPOSE,
+                channel="onestop",
+            )
+        day_before = deceased.died_on - timedelta(days=1)
+        suggested = _suggested(event, deceased.last, language, on=day_before)
+    else:
+        suggested = _suggested(event, record, language) if event else []
     return render(
         request,
         "counter/onestop_visit.html",
@@ -198,7 +218,8 @@ def visit(request, municipality, number: str):
             "suggested": suggested,
             "catalog": _counter_catalog(language),
             "chosen": chosen,
-            "forms": _forms(chosen, record, data, errors, language),
+            "forms": _forms(chosen, record, data, errors, language, _defaults(deceased)),
+            "deceased": deceased,
             "ticket": data.get("ticket", ""),
             "started_at": started.isoformat(),
             "general": general,
@@ -226,8 +247,40 @@ def _counter_catalog(language) -> list[tuple[str, str]]:
     ]
 
 
-def _suggested(event_id: str, record, language) -> list[dict]:
-    items = life_events.compute(event_id, record, timezone.localdate())
+@dataclass(frozen=True)
+class Deceased:
+    number: str
+    last: object  # the last version while alive (a PersonVersion)
+    died_on: date
+
+
+def _deceased(number: str) -> Deceased | None:
+    """The person a おくやみ visit is about: recorded here as deceased (死亡)."""
+    if not number.strip():
+        return None
+    found = registry.person(number, "deceased")
+    periods = registry.timeline(found)
+    living = [v for v in periods if v.status == ResidentStatus.RESIDENT]
+    if not periods or periods[-1].status != ResidentStatus.DECEASED or not living:
+        raise RuleViolation(
+            "deceased.not_deceased",
+            "この宛名番号の人の死亡は記録されていません。先に死亡届を記録してください。",
+            "No death is recorded for this resident number: record the death first.",
+            "deceased",
+            status=409,
+        )
+    return Deceased(found.number, living[-1], periods[-1].valid_from)
+
+
+def _defaults(deceased: Deceased | None) -> dict:
+    """Answers the counter already knows for a おくやみ visit (the clerk may change them)."""
+    if deceased is None:
+        return {}
+    return {"deceased_name": deceased.last.full_name, "reason_date": deceased.died_on.isoformat()}
+
+
+def _suggested(event_id: str, record, language, on: date | None = None) -> list[dict]:
+    items = life_events.compute(event_id, record, on or timezone.localdate())
     return [
         {
             "procedure": item.procedure,
@@ -241,12 +294,15 @@ def _suggested(event_id: str, record, language) -> list[dict]:
     ]
 
 
-def _forms(chosen, record, data, errors, language) -> list[dict]:
+def _forms(chosen, record, data, errors, language, defaults=None) -> list[dict]:
     found = []
     for procedure_id in chosen:
         procedure = procedures.procedure(procedure_id)
         known = prefill(procedure, record)
         answers = forms.answers_from(procedure, _Prefixed(data, procedure_id), known)
+        if not any(k.startswith(f"{procedure_id}__") for k in data):  # not posted yet
+            names = {f.name for f in procedure.fields} - set(known)
+            answers = {**{k: v for k, v in (defaults or {}).items() if k in names}, **answers}
         found.append(
             {
                 "id": procedure_id,

@@ -224,3 +224,35 @@ def test_a_document_the_clerk_scans_goes_with_its_procedure(client, clerk, yokoh
     assert application.state == "submitted" and application.channel == "counter"
     with tenant_scope(yokohama.code):
         assert Attachment.objects.get().application_id == application.id
+
+
+def test_a_bereavement_visit_follows_from_the_deceaseds_record(client, clerk, yokohama):
+    """おくやみ: the daughter comes; her father (75, head of the household) died."""
+    from jichi.registry import services as registry
+    from jichi.registry.schemas import DeathIn
+    from tests.registry.people import arrival, days_ago, person, record
+
+    movement = record(
+        yokohama,
+        registry.record_move_in,
+        arrival(
+            person(given_name="一郎", given_name_kana="イチロウ", birth_date="1950-01-01"),
+            person(
+                given_name="花子", given_name_kana="ハナコ", sex="2", birth_date="1985-03-03",
+                relationship="子",
+            ),
+        ),
+    )  # fmt: skip
+    with tenant_scope(yokohama.code):
+        father, daughter = [s.person for s in movement.subjects.order_by("person__number")]
+    record(yokohama, registry.record_death, DeathIn(effective_on=days_ago(2), person=father.number))
+    url = f"/counter/onestop/{daughter.number}/"
+    page = client.get(url, {"event": "bereavement", "deceased": father.number}).content.decode()
+    assert "介護保険" in page and "水道" in page  # 75 and head of the household
+    assert "亡くなった方が国民健康保険に加入していた場合" in page
+    form = client.get(
+        url, {"event": "bereavement", "deceased": father.number, "procedure": ["sousaihi"]}
+    ).content.decode()
+    assert 'value="山田 一郎"' in form  # the deceased's name, filled in
+    wrong = client.get(url, {"event": "bereavement", "deceased": daughter.number})
+    assert wrong.status_code == 400 and "死亡は記録されていません" in wrong.content.decode()
