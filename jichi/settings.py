@@ -221,6 +221,19 @@ JICHI_DATA_KEY_B64 = os.environ.get("JICHI_DATA_KEY_B64")
 # How far ahead a 転出 may be recorded (the planned day of moving out).
 JICHI_PUBLIC_URL = os.environ.get("JICHI_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 JICHI_MOVE_OUT_ADVANCE_DAYS = int(os.environ.get("JICHI_MOVE_OUT_ADVANCE_DAYS", "14"))
+# Mail to residents (reservation reminders): SMTP when JICHI_SMTP_HOST is set, otherwise
+# printed on the console (development, the demo).
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("JICHI_SMTP_HOST")
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("JICHI_SMTP_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("JICHI_SMTP_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("JICHI_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("JICHI_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("JICHI_SMTP_TLS", "1") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("JICHI_MAIL_FROM", "noreply@jichi.invalid")
 JICHI_TASKS = os.environ.get("JICHI_TASKS", "database")
 JICHI_REDIS_URL = os.environ.get("JICHI_REDIS_URL", "redis://127.0.0.1:6379/0")
 

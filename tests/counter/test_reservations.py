@@ -207,3 +207,34 @@ def test_checking_in_on_another_day_is_refused(scope, counter):
             now=at(9, 55) - timedelta(days=1),
         )
     assert caught.value.code == "reservation.not_today"
+
+
+def test_reminders_are_mailed_to_email_contacts_and_phones_stay_to_call(scope, counter, mailoutbox):
+    today = timezone.localdate()
+    slot = make_slot(scope, counter, start=at(10, day=today + timedelta(days=1)))
+    mailed = services.book(
+        municipality=scope, actor=SYSTEM, slot=slot, name="鈴木", contact="suzuki@example.jp"
+    )
+    phoned = services.book(
+        municipality=scope, actor=SYSTEM, slot=slot, name="山田", contact="045-123-4567"
+    )
+    result = services.send_reminders(municipality=scope, actor=SYSTEM)
+    assert result == {"sent": 1, "to_call": 1}
+    [mail] = mailoutbox
+    assert mail.to == ["suzuki@example.jp"] and mailed.reference in mail.body
+    assert "横浜市" in mail.subject and "10:00" in mail.body
+    assert list(selectors.reminders_due()) == [phoned]  # left for a call
+    again = services.send_reminders(municipality=scope, actor=SYSTEM)
+    assert again == {"sent": 0, "to_call": 1} and len(mailoutbox) == 1  # never mailed twice
+
+
+def test_the_send_reminders_command_mails_every_municipality(scope, counter, mailoutbox):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    slot = make_slot(scope, counter, start=at(10, day=timezone.localdate() + timedelta(days=1)))
+    services.book(municipality=scope, actor=SYSTEM, slot=slot, name="鈴木", contact="a@example.jp")
+    out = StringIO()
+    call_command("send-reminders", stdout=out)
+    assert "141003: 1 reminders mailed, 0 to call" in out.getvalue() and len(mailoutbox) == 1

@@ -20,6 +20,7 @@ from jichi.counter.services.reservations import (
     cancel_reservation,
     check_in,
     mark_reminded,
+    send_reminders,
 )
 from jichi.counter.services.rollup import rebuild_rollup
 from jichi.counter.services.setup import create_counter, create_slots
@@ -38,5 +39,6 @@ __all__ = [
     "mark_reminded",
     "rebuild_rollup",
     "recall",
+    "send_reminders",
     "start",
 ]

@@ -8,16 +8,18 @@ check constraint forbids ``booked > capacity`` whatever happens).
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from jichi.audit.services import record as audit
 from jichi.common.errors import ErrorCollector, RuleViolation
-from jichi.counter import rules
+from jichi.counter import rules, selectors
 from jichi.counter.models import Reservation, ReservationStatus, Slot, Visit
 from jichi.counter.services.queue import new_visit
 from jichi.linkage import outbox
@@ -26,6 +28,7 @@ from jichi.tenancy.principals import Actor
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 REFERENCE_LENGTH = 10
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # a contact that can be mailed
 
 
 def new_reference() -> str:
@@ -169,6 +172,38 @@ def mark_reminded(*, actor: Actor, reservations: list[Reservation]) -> int:
         actor, "counter.reservation.reminded", object_type="reservation", details={"count": count}
     )
     return count
+
+
+def send_reminders(*, municipality: Municipality, actor: Actor) -> dict[str, int]:
+    """Mail tomorrow's reminders to the reservations booked with an e-mail address, each
+    marked as reminded once its mail is sent (a crash between the two sends it again the
+    next run: at least once). Reservations with a phone number stay on the list for the
+    counter to call; the count of each is returned."""
+    sent = to_call = 0
+    for reservation in list(selectors.reminders_due()):
+        if not EMAIL.match(reservation.contact or ""):
+            to_call += 1
+            continue
+        send_mail(
+            subject=f"【{municipality.display_name}】来庁予約のお知らせ / Your visit tomorrow",
+            message=_reminder_text(municipality, reservation),
+            from_email=None,
+            recipient_list=[reservation.contact],
+        )
+        sent += mark_reminded(actor=actor, reservations=[reservation])
+    return {"sent": sent, "to_call": to_call}
+
+
+def _reminder_text(municipality: Municipality, reservation: Reservation) -> str:
+    slot = reservation.slot
+    when = timezone.localtime(slot.starts_at).strftime("%Y-%m-%d %H:%M")
+    return (
+        f"{municipality.display_name}への来庁予約は明日です。\n"
+        f"日時: {when}\n窓口: {slot.counter.department} {slot.counter.name}\n"
+        f"予約番号: {reservation.reference}（受付機で入力してください）\n\n"
+        f"Your visit to {municipality.display_name} is tomorrow, {when}, at "
+        f"{slot.counter.name}. Reference: {reservation.reference} (enter it at the kiosk).\n"
+    )
 
 
 @transaction.atomic
