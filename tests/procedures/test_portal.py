@@ -229,3 +229,26 @@ def test_nobody_sees_another_residents_application(client, yokohama, people):
 def test_the_portal_needs_a_resident_login(client):
     response = client.get("/resident/procedures/")
     assert response.status_code == 302 and "/resident/login/" in response["Location"]
+
+
+def test_a_file_over_the_limit_is_refused_and_nothing_kept(client, yokohama, parent):
+    page = client.get(f"/resident/procedures/{DOG}/").content.decode()
+    big = SimpleUploadedFile(
+        "big.pdf", PDF + b"0" * (5120 * 1024), content_type="application/pdf"
+    )  # 5,120 KB is the question's limit
+    response = client.post(
+        f"/resident/procedures/{DOG}/",
+        {**_answers(DOG, page), "vaccination_certificate": big, "action": "draft"},
+    )
+    assert response.status_code == 400  # the form is shown again with the file's error
+    assert "5120KB以下にしてください" in response.content.decode()
+    assert _applications(yokohama) == []
+
+
+def test_a_post_without_the_csrf_token_is_refused(yokohama, people):
+    from django.test import Client
+
+    guarded = Client(enforce_csrf_checks=True)
+    response = guarded.post(f"/resident/procedures/{BULKY_WASTE}/", {"action": "submit"})
+    assert response.status_code == 403 and b"CSRF" in response.content
+    assert _applications(yokohama) == []
