@@ -184,3 +184,27 @@ def test_an_administrator_closes_a_procedure_and_sets_its_fee(client, yokohama, 
     assert too_long.status_code == 400 and "60文字" in too_long.content.decode()
     _login(client, yokohama, Role.COUNTER_CLERK)
     assert client.get("/procedures/settings/").status_code == 403
+
+
+def test_an_administrator_changes_a_procedures_texts(client, yokohama):
+    _login(client, yokohama, Role.MUNICIPAL_ADMIN)
+    url = "/procedures/settings/inu_touroku/texts/"
+    page = client.get(url).content.decode()
+    assert 'name="notifications.approved.ja"' in page and "犬の登録" in page
+    saved = client.post(
+        url, {"name.ja": "飼い犬の登録", "notifications.approved.en": "Registered."}
+    )
+    assert saved.status_code == 302
+    with tenant_scope(yokohama.code):
+        from jichi.procedures import selectors
+
+        offered = selectors.offered("inu_touroku")
+    assert (
+        offered.text("name", "ja") == "飼い犬の登録"
+        and offered.text("name", "en") == "Dog registration"
+    )
+    assert offered.text("notifications.approved", "en") == "Registered."
+    too_long = client.post(url, {"name.ja": "あ" * 501})
+    assert too_long.status_code == 400 and "500文字" in too_long.content.decode()
+    with tenant_scope(yokohama.code):
+        assert selectors.offered("inu_touroku").text("name", "ja") == "飼い犬の登録"

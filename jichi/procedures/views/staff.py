@@ -21,6 +21,7 @@ from jichi.common.errors import RuleViolation
 from jichi.common.pagination import paginate
 from jichi.procedures import selectors, services, workflow
 from jichi.procedures.models import Attachment, State
+from jichi.procedures.services.settings import TEXT_KEYS
 from jichi.procedures.staff import reviewers
 from jichi.procedures.views import forms
 from jichi.procedures.views.shared import history_rows, state_label
@@ -291,3 +292,61 @@ def catalog_settings(request, municipality):
         {"rows": rows},
         status=400 if errors else 200,
     )
+
+
+@staff_page("procedures:manage")
+@require_http_methods(["GET", "POST"])
+def procedure_texts(request, municipality, procedure_id: str):
+    """The texts one municipality shows for a procedure: its name, description and the
+    notification of each state, in Japanese and English (empty: the catalog's)."""
+    offered = selectors.offered(procedure_id)
+    error, status = None, 200
+    if request.method == "POST":
+        texts = {}
+        for key in TEXT_KEYS:
+            given = {lang: request.POST.get(f"{key}.{lang}", "").strip() for lang in ("ja", "en")}
+            if any(given.values()):
+                texts[key] = {lang: value for lang, value in given.items() if value}
+        try:
+            services.update_setting(
+                municipality=municipality,
+                actor=request.principal.actor,
+                procedure_id=procedure_id,
+                texts=texts,
+            )
+        except RuleViolation as exc:
+            error, status = exc.message(get_language()), exc.status
+        else:
+            messages.success(request, _("The procedure's settings are saved."))
+            return HttpResponseRedirect(reverse("procedures:texts", args=[procedure_id]))
+    rows = [
+        {
+            "key": key,
+            "ja": offered.texts.get(key, {}).get("ja", ""),
+            "en": offered.texts.get(key, {}).get("en", ""),
+            "catalog_ja": _catalog_text(offered.procedure, key, "ja"),
+            "catalog_en": _catalog_text(offered.procedure, key, "en"),
+        }
+        for key in TEXT_KEYS
+    ]
+    return render(
+        request,
+        "procedures/staff/texts.html",
+        {
+            "procedure": offered.procedure,
+            "name": offered.text("name"),
+            "rows": rows,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+def _catalog_text(procedure, key: str, language: str) -> str:
+    """What the catalog itself says for ``key`` (what an empty override shows)."""
+    if key == "name":
+        return getattr(procedure.name, language)
+    if key == "description":
+        return getattr(procedure.description, language) if procedure.description else ""
+    text = procedure.notifications.get(key.removeprefix("notifications."))
+    return getattr(text, language) if text else ""
