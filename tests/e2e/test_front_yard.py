@@ -202,3 +202,37 @@ def test_the_accessibility_check_does_find_violations(page):
     with pytest.raises(AssertionError) as caught:
         accessible(page)
     assert "image-alt" in str(caught.value) and "label" in str(caught.value)
+
+
+def test_a_visit_is_reserved_with_the_keyboard_alone(live_server, page):
+    yokohama = factories.municipality("141003")
+    with tenant_scope(yokohama.code):
+        desk = counter.create_counter(
+            municipality=yokohama, actor=factories.SYSTEM, name="市民課", department="市民課",
+            office="main", ticket_prefix="A", procedure_ids=["juminhyo_utsushi"],
+            opens_at=time(8, 30), closes_at=time(17, 15),
+        )  # fmt: skip
+        tomorrow = timezone.localtime() + timedelta(days=1)
+        counter.create_slots(
+            municipality=yokohama, actor=factories.SYSTEM, counter=desk,
+            procedure_id="juminhyo_utsushi",
+            starts_at=tomorrow.replace(hour=10, minute=0, second=0, microsecond=0),
+            duration_minutes=15, capacity=1, count=1,
+        )  # fmt: skip
+    page.goto(f"{live_server.url}/reserve/{yokohama.code}/juminhyo_utsushi/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")  # to the main content
+    for _ in range(40):  # Tab until the first slot's radio button has the focus
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "slot":
+            break
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "r-name"
+    page.keyboard.type("山田 花子")
+    page.keyboard.press("Tab")
+    page.keyboard.type("090-1234-5678")
+    page.keyboard.press("Enter")
+    page.locator("main .reference").wait_for()
+    assert len(page.locator("main .reference").inner_text().strip()) >= 6
