@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 
 from ninja import Query, Router, Schema
@@ -14,6 +13,7 @@ from jichi.certificates.models import Certificate, CertificateKind, Channel
 from jichi.certificates.schemas import CertificateIn
 from jichi.common.api import ERRORS, PageOut, StrictSchema
 from jichi.common.errors import not_found
+from jichi.common.ids import parse_id
 from jichi.common.pagination import DEFAULT_LIMIT, paginate
 from jichi.tenancy.access import require
 
@@ -128,7 +128,7 @@ def ledger(request, code: str, params: Query[LedgerParams]):
 def certificate_pdf(request, code: str, certificate_id: str):
     """The signed PDF of an issued certificate (a read of personal data: audited)."""
     require(request, "certificates:read")
-    certificate = selectors.certificate(_uuid(certificate_id), with_pdf=True)
+    certificate = selectors.certificate(parse_id(certificate_id), with_pdf=True)
     if not certificate.pdf:
         raise not_found("PDF", "PDF")
     services.record_pdf_read(request.principal.actor, certificate)
@@ -138,7 +138,7 @@ def certificate_pdf(request, code: str, certificate_id: str):
 @router.get(BASE + "/{certificate_id}", response={200: CertificateOut, **ERRORS})
 def certificate_detail(request, code: str, certificate_id: str):
     require(request, "certificates:read")
-    return certificate_out(request, selectors.certificate(_uuid(certificate_id)))
+    return certificate_out(request, selectors.certificate(parse_id(certificate_id)))
 
 
 class DecisionIn(StrictSchema):
@@ -152,7 +152,7 @@ def approve(request, code: str, certificate_id: str, payload: DecisionIn):
     certificate = services.approve_certificate(
         municipality=municipality,
         actor=request.principal.actor,
-        certificate=selectors.certificate(_uuid(certificate_id)),
+        certificate=selectors.certificate(parse_id(certificate_id)),
         note=payload.note,
     )
     return certificate_out(request, certificate)
@@ -163,7 +163,7 @@ def refuse(request, code: str, certificate_id: str, payload: DecisionIn):
     require(request, "certificates:approve")
     certificate = services.refuse_certificate(
         actor=request.principal.actor,
-        certificate=selectors.certificate(_uuid(certificate_id)),
+        certificate=selectors.certificate(parse_id(certificate_id)),
         note=payload.note,
     )
     return certificate_out(request, certificate)
@@ -181,18 +181,11 @@ def revoke(request, code: str, certificate_id: str, payload: RevokeIn):
     certificate = services.revoke_certificate(
         municipality=municipality,
         actor=request.principal.actor,
-        certificate=selectors.certificate(_uuid(certificate_id)),
+        certificate=selectors.certificate(parse_id(certificate_id)),
         reason=payload.reason,
         reissue=payload.reissue,
     )
     return certificate_out(request, certificate)
-
-
-def _uuid(text: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        raise not_found() from None
 
 
 # --- settings: the mayor printed on certificates, the fees ---------------------------

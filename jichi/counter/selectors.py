@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -11,6 +10,7 @@ from django.db.models import Avg, Count, F, Q, QuerySet
 from django.utils import timezone
 
 from jichi.common.errors import not_found
+from jichi.common.ids import parse_id
 from jichi.counter.models import (
     OPEN,
     Counter,
@@ -24,13 +24,6 @@ from jichi.counter.models import (
 DEFAULT_SERVICE_SECONDS = 600  # assumed per visit until the day has completed ones
 
 
-def _uuid(value) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        raise not_found() from None
-
-
 def counters(*, office: str | None = None, active_only: bool = False) -> QuerySet[Counter]:
     queryset = Counter.objects.order_by("office", "ticket_prefix", "name")
     if office:
@@ -40,21 +33,21 @@ def counters(*, office: str | None = None, active_only: bool = False) -> QuerySe
 
 def counter(counter_id) -> Counter:
     """One counter of the municipality in scope (another municipality's: 404)."""
-    found = Counter.objects.filter(pk=_uuid(counter_id)).first()
+    found = Counter.objects.filter(pk=parse_id(counter_id)).first()
     if found is None:
         raise not_found("counter", "窓口")
     return found
 
 
 def slot(slot_id) -> Slot:
-    found = Slot.objects.select_related("counter").filter(pk=_uuid(slot_id)).first()
+    found = Slot.objects.select_related("counter").filter(pk=parse_id(slot_id)).first()
     if found is None:
         raise not_found("slot", "予約枠")
     return found
 
 
 def visit(visit_id) -> Visit:
-    found = Visit.objects.select_related("counter").filter(pk=_uuid(visit_id)).first()
+    found = Visit.objects.select_related("counter").filter(pk=parse_id(visit_id)).first()
     if found is None:
         raise not_found("ticket", "番号札")
     return found

@@ -7,7 +7,6 @@ tenant-scoped managers keep every read inside the municipality in scope.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -16,6 +15,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from jichi.common.errors import RuleViolation, not_found
+from jichi.common.ids import parse_id
 from jichi.procedures.definitions import Procedure
 from jichi.procedures.loading import catalog
 from jichi.procedures.models import (
@@ -103,10 +103,7 @@ def _haystack(item: Offered) -> str:
 
 
 def application(application_id, field: str = "application") -> Application:
-    try:
-        key = application_id if isinstance(application_id, uuid.UUID) else uuid.UUID(application_id)
-    except (ValueError, TypeError, AttributeError):
-        raise not_found("application", "申請") from None
+    key = parse_id(application_id, "application", "申請")
     found = Application.objects.filter(pk=key).select_related("person").first()
     if found is None:
         raise not_found("application", "申請")
@@ -166,6 +163,17 @@ def breach_condition(today: date | None = None) -> Q:
     """Open, not waiting for the applicant, and past its due date."""
     today = today or timezone.localdate()
     return Q(state__in=[s for s in OPEN_STATES if s != "info_requested"], due_on__lt=today)
+
+
+def is_breached(application: Application, today: date | None = None) -> bool:
+    """:func:`breach_condition` for one application already read."""
+    today = today or timezone.localdate()
+    return bool(
+        application.due_on
+        and application.state in OPEN_STATES
+        and application.state != "info_requested"
+        and application.due_on < today
+    )
 
 
 def breaches(today: date | None = None) -> QuerySet[Application]:

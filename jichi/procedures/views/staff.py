@@ -5,8 +5,6 @@ breaches, and each application's full history. Every step goes through the servi
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -17,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jichi.audit.services import record_read
-from jichi.common.errors import RuleViolation
+from jichi.common.errors import RuleViolation, not_found
+from jichi.common.ids import parse_id
 from jichi.common.pagination import paginate
 from jichi.procedures import selectors, services, workflow
 from jichi.procedures.models import Attachment, State
@@ -62,9 +61,7 @@ def inbox(request, municipality):
             "name": forms.text(selectors.procedure(a.procedure_id).name, language),
             "state": state_label(a.state),
             "assignee": people.get(a.assignee, a.assignee),
-            "breached": bool(
-                a.due_on and a.state in (State.SUBMITTED, State.IN_REVIEW) and a.due_on < today
-            ),
+            "breached": selectors.is_breached(a, today),
         }
         for a in page.items
     ]
@@ -226,11 +223,10 @@ def _step(request, found, action: str) -> None:
 def attachment(request, municipality, application_id: str, attachment_id: str):
     """A file given with an application (an audited read)."""
     found = selectors.application(application_id)
-    file = Attachment.objects.filter(application=found, id=_uuid(attachment_id)).first()
+    key = parse_id(attachment_id, "attachment", "添付ファイル")
+    file = Attachment.objects.filter(application=found, id=key).first()
     if file is None:
-        raise RuleViolation(
-            "attachment.not_found", "添付ファイルがありません。", "No such file.", status=404
-        )
+        raise not_found("attachment", "添付ファイル")
     record_read(
         request.principal.actor,
         object_type="attachment",
@@ -241,13 +237,6 @@ def attachment(request, municipality, application_id: str, attachment_id: str):
     response["Content-Disposition"] = f'attachment; filename="{file.id}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def _uuid(text: str):
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        return None
 
 
 @staff_page("procedures:manage")
