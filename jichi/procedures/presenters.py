@@ -78,11 +78,7 @@ def application_out(application: Application, *, with_history: bool = False) -> 
         "created_at": application.created_at,
         "submitted_at": application.submitted_at,
         "due_on": application.due_on,
-        "breached": bool(
-            application.due_on
-            and application.state in ("submitted", "in_review")
-            and application.due_on < today
-        ),
+        "breached": selectors.is_breached(application, today),
         "decided_at": application.decided_at,
         "closed_at": application.closed_at,
         "question": application.question,

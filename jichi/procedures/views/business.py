@@ -24,10 +24,11 @@ from jichi.procedures.views import forms
 from jichi.procedures.views.shared import history_rows, state_label
 from jichi.tenancy.context import tenant_scope
 from jichi.tenancy.models import Municipality
+from jichi.tenancy.selectors import active_municipality
 
 
 def _municipality(code: str) -> Municipality:
-    found = Municipality.objects.filter(code=code, is_active=True).first()
+    found = active_municipality(code)
     if found is None or found.kind == "prefecture":
         raise not_found("municipality", "団体")
     return found
