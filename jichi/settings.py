@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -38,8 +39,6 @@ DATA_DIR = Path(os.environ.get("JICHI_DATA_DIR", BASE_DIR / "var")).resolve()
 SECRET_KEY = os.environ.get("JICHI_SECRET_KEY", "")
 if not SECRET_KEY:
     if not (DEBUG or TESTING):
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured(
             "JICHI_SECRET_KEY must be set (or JICHI_DEBUG=1 for development)."
         )
@@ -63,6 +62,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
     "jichi.tenancy",
     "jichi.audit",
     "jichi.linkage",
@@ -234,8 +236,22 @@ EMAIL_HOST_USER = os.environ.get("JICHI_SMTP_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("JICHI_SMTP_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("JICHI_SMTP_TLS", "1") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("JICHI_MAIL_FROM", "noreply@jichi.invalid")
+
+# --- background work (Django's task framework) ---------------------------------
+# The database queue by default (`jichi worker` runs it); RQ on Redis when the
+# workers are split out. Queues: "default" and "webhooks" (event delivery).
 JICHI_TASKS = os.environ.get("JICHI_TASKS", "database")
 JICHI_REDIS_URL = os.environ.get("JICHI_REDIS_URL", "redis://127.0.0.1:6379/0")
+TASK_QUEUES = ["default", "webhooks"]
+if JICHI_TASKS == "rq":
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
+elif JICHI_TASKS == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
+else:
+    raise ImproperlyConfigured("JICHI_TASKS is database or rq")
+RQ_QUEUES = {name: {"URL": JICHI_REDIS_URL, "DEFAULT_TIMEOUT": 300} for name in TASK_QUEUES}
+# How long a delivery worker holds a subscription before another may take it over.
+JICHI_WEBHOOK_LEASE_SECONDS = int(os.environ.get("JICHI_WEBHOOK_LEASE_SECONDS", "60"))
 
 LOGGING = {
     "version": 1,
@@ -262,5 +278,7 @@ LOGGING = {
             "gunicorn.access",
             "gunicorn.error",
         )
-    },
+    }
+    # The HTTP client logs every request line (a webhook per event): warnings only.
+    | {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }

@@ -7,7 +7,7 @@ when the register records that they no longer hold (as JPKI does):
   ``affiliation_changed``), 死亡 and 職権消除 (``cessation_of_operation``),
   the others (``superseded``); on 死亡 and 職権消除 the authentication
   certificate is revoked too (the holder is gone);
-- 転居 (``affiliation_changed``) and 氏名変更 (``superseded``);
+- 転居 (``registry.person.moved``: ``affiliation_changed``) and 氏名変更 (``superseded``);
 - any other change (a correction, a household change) after which the
   holder's current facts differ from those on the certificate (``superseded``).
 
@@ -29,6 +29,7 @@ from jichi.tenancy.principals import Actor
 
 REMOVED = "jp.jichi.registry.person.removed"
 CHANGED = "jp.jichi.registry.person.changed"
+MOVED = "jp.jichi.registry.person.moved"
 ACTOR = Actor.system("identity.revocation")
 
 # 異動事由 → the CRL reason of the signing certificate's revocation.
@@ -53,7 +54,7 @@ def connect() -> None:
 def on_events(sender, *, events, **kwargs) -> None:
     """Revoke the certificates register events make untrue (see the module doc); the
     cards of every person the events name are read in one query."""
-    relevant = [e for e in events if e.type in (REMOVED, CHANGED)]
+    relevant = [e for e in events if e.type in (REMOVED, CHANGED, MOVED)]
     if not relevant:
         return
     cards_of: dict[str, list[Card]] = {}

@@ -28,3 +28,88 @@ class OutboxEvent(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.municipality_id}#{self.seq} {self.type}"
+
+
+class SubscriptionState(models.TextChoices):
+    ACTIVE = "active", "配信中"
+    PAUSED = "paused", "停止中"  # by an administrator
+    SUSPENDED = "suspended", "配信不能"  # the receiver failed for longer than the retry window
+
+
+class Subscription(TenantModel):
+    """A system's webhook: the events it wants, where they go, how far they have gone.
+
+    ``cursor`` is the last sequence number the receiver acknowledged; delivery
+    reads the outbox after it, so the outbox stays the durable record and
+    nothing depends on a queue message surviving. One worker at a time holds
+    the lease (``lease_owner`` until ``leased_until``), which keeps the order.
+    """
+
+    name = models.CharField(max_length=100)
+    url = models.URLField(max_length=500)
+    secret_sealed = models.BinaryField()  # the signing secret, sealed (common.secrets)
+    # After a rotation the old secret signs too, until then, so receivers can switch.
+    previous_secret_sealed = models.BinaryField(null=True, blank=True)
+    previous_secret_until = models.DateTimeField(null=True, blank=True)
+    types = models.JSONField(default=list, blank=True)  # patterns; [] means every type
+    batch_size = models.PositiveSmallIntegerField(default=100)
+    state = models.CharField(
+        max_length=10, choices=SubscriptionState.choices, default=SubscriptionState.ACTIVE
+    )
+    cursor = models.PositiveBigIntegerField(default=0)
+    # Deliver one event a request up to this sequence number (a rejected batch is split
+    # so the rejected event is found and set aside alone).
+    isolate_through = models.PositiveBigIntegerField(default=0)
+    # A failed batch is sent again as it was (same events, same webhook-id) up to here.
+    retry_through = models.PositiveBigIntegerField(default=0)
+    failures = models.PositiveIntegerField(default=0)  # consecutive failed attempts
+    failing_since = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+    delivered = models.PositiveBigIntegerField(default=0)
+    dead_lettered = models.PositiveBigIntegerField(default=0)
+    wake = models.BooleanField(default=False)  # a delivery task is queued
+    lease_owner = models.CharField(max_length=36, blank=True)
+    leased_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.CharField(max_length=150, blank=True)
+
+    class Meta(TenantModel.Meta):
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(fields=["municipality", "name"], name="subscription_name"),
+            models.CheckConstraint(
+                condition=models.Q(batch_size__gte=1, batch_size__lte=500),
+                name="subscription_batch_size",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.name}"
+
+
+class DeadLetter(TenantModel):
+    """An event a receiver refused again and again: set aside so the rest goes on."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(OutboxEvent, on_delete=models.PROTECT, related_name="+")
+    seq = models.PositiveBigIntegerField()
+    status = models.PositiveSmallIntegerField(null=True, blank=True)  # the receiver's answer
+    error = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    redelivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["municipality", "subscription", "seq"], name="dead_letter_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscription_id} #{self.seq}"

@@ -6,10 +6,12 @@ from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from jichi.linkage import catalog
 from jichi.linkage.models import OutboxEvent
+from jichi.linkage.tasks import wake_subscriptions
 from jichi.tenancy.context import current_scope
 
-TYPE_PREFIX = "jp.jichi."
+TYPE_PREFIX = catalog.PREFIX
 _LOCK_CLASS = 7_316_002  # per-municipality lock for the event sequence
 
 # Sent with ``events=`` (the list stored together, in order) inside the publishing
@@ -36,6 +38,8 @@ def publish(event_type: str, data: dict, *, subject: str = "") -> OutboxEvent:
 def publish_many(events: list[tuple[str, dict, str]]) -> list[OutboxEvent]:
     """Store several events ``(type, data, subject)`` of the change, in this order, with
     one lock and one insert (a movement of a household publishes one per person)."""
+    for event_type, _data, _subject in events:
+        catalog.known(event_type)
     code = current_scope().single_code
     # No savepoint inside the change's transaction: a failed event fails the change.
     with transaction.atomic(savepoint=False):
@@ -61,6 +65,8 @@ def publish_many(events: list[tuple[str, dict, str]]) -> list[OutboxEvent]:
             ]
         )
         events_published.send(sender=OutboxEvent, events=stored)
+        # Once the change is committed, the municipality's webhooks are woken up.
+        transaction.on_commit(lambda: wake_subscriptions(code))
     return stored
 
 

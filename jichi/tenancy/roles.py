@@ -41,6 +41,8 @@ SCOPES: dict[str, str] = {
     "procedures:review": "Work the applications inbox: assign, review, request information",
     "procedures:decide": "Approve, reject and complete applications",
     "procedures:manage": "Enable procedures and set their fees and texts for the municipality",
+    "events:read": "Read the event feed (only the event types the other scopes allow)",
+    "webhooks:manage": "Subscribe systems to events (webhooks), replay and redeliver them",
 }
 
 _CLERK = {"municipality:read", "registry:read"}
@@ -63,7 +65,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"staff:manage", "tokens:manage", "statistics:read", "audit:read"}
         | {"certificates:manage", "counter:manage", "counter:dashboard"}
         | _PROCESS
-        | {"procedures:manage"}
+        | {"procedures:manage", "events:read", "webhooks:manage"}
     ),
     Role.AUDITOR: frozenset({"municipality:read", "audit:read"}),
     Role.PREFECTURE_STAFF: frozenset({"municipality:read", "statistics:read"}),

@@ -20,6 +20,7 @@ from jichi.common.secrets import seal_my_number
 from jichi.linkage.outbox import publish_many
 from jichi.registry import selectors
 from jichi.registry.codes import (
+    Reason,
     ResidentKind,
     ResidentStatus,
     category_of,
@@ -330,6 +331,7 @@ def open_movement(
     )
 
 
+EVENT_OF_REASON = {Reason.MOVE_WITHIN: "registry.person.moved"}  # 転居: the address changed
 EVENT_OF_CATEGORY = {
     "record": "registry.person.registered",
     "remove": "registry.person.removed",
@@ -369,8 +371,10 @@ def close_movement(
             "late": movement.late,
         },
     )
-    kind = event_type or EVENT_OF_CATEGORY[movement.category]
-    events = []
+    kind = (
+        event_type or EVENT_OF_REASON.get(movement.reason) or EVENT_OF_CATEGORY[movement.category]
+    )
+    events, changed = [], set()
     for person, before, after in subjects:
         events.append(
             (
@@ -388,13 +392,15 @@ def close_movement(
             )
         )
         if before != after:
-            for household in sorted({before, after} - {None}, key=lambda h: h.number):
-                events.append(
-                    (
-                        "registry.household.changed",
-                        {"household": household.number, "movement": str(movement.id)},
-                        f"household/{household.id}",
-                    )
-                )
+            changed |= {before, after} - {None}
+    # One event per household the movement changed, after the persons' events.
+    for household in sorted(changed, key=lambda h: h.number):
+        events.append(
+            (
+                "registry.household.changed",
+                {"household": household.number, "movement": str(movement.id)},
+                f"household/{household.id}",
+            )
+        )
     publish_many(events)
     return movement
