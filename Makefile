@@ -25,6 +25,8 @@ test-deps:
 run: install system-deps
 	JICHI_DEBUG=1 $(BIN)/jichi migrate --noinput
 	JICHI_DEBUG=1 $(BIN)/jichi demo --residents 3000
+	@# The background worker (event delivery) runs beside the server and stops with it.
+	JICHI_DEBUG=1 $(BIN)/jichi worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 	JICHI_DEBUG=1 $(BIN)/jichi serve --bind 127.0.0.1:8000
 
 # The whole suite on SQLite; again on PostgreSQL when JICHI_TEST_POSTGRES=1 (CI sets it).

@@ -17,4 +17,5 @@ BENCHMARKS = [
     "identity_verify",
     "counter_dashboard",
     "procedures_inbox",
+    "linkage_webhooks",
 ]

@@ -33,8 +33,30 @@ def free_port() -> int:
 
 
 def database_url(workspace, database) -> str:
-    """The run's PostgreSQL URL, naming ``database`` instead of the prefix."""
+    """The URL of ``database`` for a child process (SQLite file or PostgreSQL)."""
+    if workspace.postgres_url is None:
+        return f"sqlite:///{database.name}"
     return urlunparse(urlparse(workspace.postgres_url)._replace(path=f"/{database.name}"))
+
+
+@contextmanager
+def worker(workspace, database, log: Path, **env_extra: str):
+    """``jichi worker`` (the background tasks) on ``database``, stopped at the end."""
+    env = {**os.environ, "JICHI_DATABASE_URL": database_url(workspace, database), **env_extra}
+    command = [str(Path(sys.executable).with_name("jichi")), "worker"]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command,
+            env=env,
+            cwd=harness.ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield process
+        finally:
+            _stop(process)
 
 
 @contextmanager

@@ -241,7 +241,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("JICHI_MAIL_FROM", "noreply@jichi.invalid")
 # The database queue by default (`jichi worker` runs it); RQ on Redis when the
 # workers are split out. Queues: "default" and "webhooks" (event delivery).
 JICHI_TASKS = os.environ.get("JICHI_TASKS", "database")
-JICHI_REDIS_URL = os.environ.get("JICHI_REDIS_URL", "redis://127.0.0.1:6379/0")
+# Tests keep to a database of their own (15), never a developer's queues.
+JICHI_REDIS_URL = os.environ.get(
+    "JICHI_REDIS_URL", f"redis://127.0.0.1:6379/{15 if TESTING else 0}"
+)
 TASK_QUEUES = ["default", "webhooks"]
 if JICHI_TASKS == "rq":
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}

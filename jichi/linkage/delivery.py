@@ -57,6 +57,7 @@ RETRY_WINDOW = timedelta(hours=72)
 REFUSALS_BEFORE_DEAD_LETTER = 3
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 TRANSIENT_4XX = {408, 425, 429}
+SINGLE_READ = 100
 BATCH_TYPE = "application/cloudevents-batch+json"
 SINGLE_TYPE = "application/cloudevents+json"
 
@@ -116,21 +117,21 @@ def deliver(
         return Outcome(claimed=False)
     outcome = Outcome()
     types = None if not subscription.types else catalog.expand(subscription.types)
-    keys = _secrets(subscription)
     deadline = time.monotonic() + budget
     try:
+        keys = _secrets(subscription)
         while True:
             batch = _next_batch(code, subscription, types, owner)
             if not batch:
                 break
-            answer = _post(client or _client(), subscription, batch, keys)
-            if answer.ok:
-                if not _advance(code, subscription, batch, owner):
+            sent, failed, answer = _send(client or _client(), subscription, batch, keys)
+            if sent:
+                if not _advance(code, subscription, sent, owner):
                     break  # the lease ran out and another worker has it now
-                outcome.delivered += len(batch)
-            else:
+                outcome.delivered += len(sent)
+            if failed:
                 stop, outcome.retry_at, set_aside = _failed(
-                    code, subscription, batch, answer, owner
+                    code, subscription, failed, answer, owner
                 )
                 outcome.dead_lettered += set_aside
                 if stop:
@@ -155,6 +156,11 @@ def _claim(code: str, subscription_id: str, owner: str) -> Subscription | None:
             .update(lease_owner=owner, leased_until=now + lease_length(), wake=False)
         )
         if not taken:
+            # Held by a live worker: it looks for new events after giving the lease back,
+            # and commits after that queue a task of their own (so the flag is cleared).
+            Subscription.objects.filter(id=subscription_id, leased_until__gte=now).update(
+                wake=False
+            )
             return None
         return Subscription.objects.get(id=subscription_id)
 
@@ -173,7 +179,10 @@ def _next_batch(
 ) -> list[OutboxEvent]:
     """The next events to post: the failed batch again, or the next ones after the cursor."""
     cursor = subscription.cursor
-    size = 1 if subscription.isolate_through > cursor else subscription.batch_size
+    if subscription.isolate_through > cursor:
+        size = 1
+    else:  # a subscriber of single events gets them one a request, read 100 at a time
+        size = SINGLE_READ if subscription.batch_size == 1 else subscription.batch_size
     with tenant_scope(code, "webhook delivery"):
         head = OutboxEvent.objects.aggregate(head=Max("seq"))["head"] or 0
         if subscription.retry_through > cursor:
@@ -216,6 +225,24 @@ def _post(
     if 200 <= response.status_code < 300:
         return _Answer(True, response.status_code, "")
     return _Answer(False, response.status_code, f"HTTP {response.status_code}")
+
+
+def _send(
+    client: httpx.Client, subscription: Subscription, batch: list[OutboxEvent], keys: list[str]
+) -> tuple[list[OutboxEvent], list[OutboxEvent], _Answer | None]:
+    """Post ``batch``: (the events taken, the events of the failed request, its answer).
+
+    A batch subscriber gets one request; a single-event subscriber one request per
+    event, in order, until one fails (the cursor then moves once for those taken).
+    """
+    if subscription.batch_size != 1:
+        answer = _post(client, subscription, batch, keys)
+        return (batch, [], None) if answer.ok else ([], batch, answer)
+    for i, event in enumerate(batch):
+        answer = _post(client, subscription, [event], keys, single=True)
+        if not answer.ok:
+            return batch[:i], [event], answer
+    return batch, [], None
 
 
 def _move_cursor(subscription: Subscription, seq: int, owner: str, *, delivered: int) -> bool:

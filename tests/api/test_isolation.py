@@ -48,7 +48,8 @@ def _filled(path: str, code: str) -> str:
 
 def test_the_document_lists_the_routes_of_every_app():
     paths = {path for _, path in OPERATIONS}
-    for part in ("/persons", "/movements/", "/certificates", "/signatures/verify", "/audit"):
+    parts = ("/persons", "/movements/", "/certificates", "/signatures/verify", "/audit")
+    for part in (*parts, "/events", "/subscriptions"):
         assert any(part in p for p in paths), part
     assert len(OPERATIONS) >= 80
 

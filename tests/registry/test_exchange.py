@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 import uuid
 from datetime import date, timedelta
@@ -54,9 +52,8 @@ from jichi.registry.schemas import (
     RelocationIn,
 )
 from jichi.tenancy.context import tenant_scope
+from tests.cli import JICHI, ROOT, cli_env, jichi, needs_script
 from tests.registry.people import arrival, days_ago, family, foreigner, person, record
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def my_number(base: str) -> str:
@@ -742,48 +739,22 @@ def test_a_generated_file_imports_in_batches(yokohama, tmp_path):
         assert version.name_key == "ヤマダタロウ"
 
 
-def _env(tmp_path: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    env.update(
-        JICHI_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.sqlite3'}",
-        JICHI_DEBUG="1",
-        JICHI_DATA_DIR=str(tmp_path / "data"),
-    )
-    env.pop("JICHI_DATA_KEY_B64", None)
-    env.pop("JICHI_DATA_KEY", None)
-    return env
-
-
-def _jichi(*args, env, **kwargs):
-    return subprocess.run(
-        [str(Path(sys.executable).with_name("jichi")), *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        **kwargs,
-    )
-
-
-@pytest.mark.skipif(
-    not Path(sys.executable).with_name("jichi").exists(), reason="the jichi script is missing"
-)
+@needs_script
 def test_a_killed_import_command_finishes_on_the_next_run(tmp_path):
-    env = _env(tmp_path)
-    assert _jichi("migrate", "--noinput", env=env).returncode == 0
+    env = cli_env(tmp_path)
+    assert jichi("migrate", "--noinput", env=env).returncode == 0
     setup = (
         "from jichi.tenancy.services import add_local_government, activate_municipality;"
         "from jichi.tenancy.principals import Actor;"
         "m = add_local_government('141003');"
         "activate_municipality(municipality=m, actor=Actor.system('test'))"
     )
-    done = _jichi("shell", "-c", setup, env=env)
+    done = jichi("shell", "-c", setup, env=env)
     assert done.returncode == 0, done.stderr
     persons = 3000
     path = generated_file(tmp_path / "big.csv", persons)
     database = tmp_path / "cli.sqlite3"
-    command = [str(Path(sys.executable).with_name("jichi")), "import-residents", str(path)]
+    command = [str(JICHI), "import-residents", str(path)]
     command += ["--municipality", "141003", "--batch-rows", "20", "--no-progress"]
     command += ["--without-protections"]
     process = subprocess.Popen(
@@ -801,7 +772,7 @@ def test_a_killed_import_command_finishes_on_the_next_run(tmp_path):
     assert process.returncode == -signal.SIGKILL, process.stderr.read()
     partial = _count(database, "registry_person")
     assert 0 < partial < persons
-    done = _jichi(*command[1:], env=env)
+    done = jichi(*command[1:], env=env)
     assert done.returncode == 0, done.stderr
     assert f"imported {persons - partial} persons" in done.stdout
     assert f"{partial} already present" in done.stdout

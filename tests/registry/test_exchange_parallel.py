@@ -9,7 +9,6 @@ import io
 import itertools
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from datetime import UTC, datetime
@@ -24,10 +23,8 @@ from jichi.registry.exchange import HEADER, ImportInterrupted, import_register
 from jichi.registry.exchange.splitting import header_end, plan
 from jichi.registry.models import Household, Movement, Person, PersonVersion
 from jichi.tenancy.context import tenant_scope
+from tests.cli import JICHI, ROOT, cli_env, jichi, needs_script
 from tests.registry.test_exchange import (
-    ROOT,
-    _env,
-    _jichi,
     build_register,
     counts,
     export_file,
@@ -184,9 +181,7 @@ def test_row_level_security_stays_on_for_the_writers(transactional_db, yokohama,
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(
-    not Path(sys.executable).with_name("jichi").exists(), reason="the jichi script is missing"
-)
+@needs_script
 def test_a_killed_import_on_postgresql_finishes_on_the_next_run(
     transactional_db, yokohama, tmp_path
 ):
@@ -194,11 +189,11 @@ def test_a_killed_import_on_postgresql_finishes_on_the_next_run(
     (whole persons, nothing else); the same command then completes it exactly."""
     from django.db import connection
 
-    env = _env(tmp_path)
+    env = cli_env(tmp_path)
     env["JICHI_DATABASE_URL"] = _url(connection.settings_dict)
     persons, batch = 3000, 20
     path = generated_file(tmp_path / "big.csv", persons)
-    command = [str(Path(sys.executable).with_name("jichi")), "import-residents", str(path)]
+    command = [str(JICHI), "import-residents", str(path)]
     command += ["--municipality", yokohama.code, "--batch-rows", str(batch), "--no-progress"]
     command += ["--without-protections"]
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE)
@@ -214,7 +209,7 @@ def test_a_killed_import_on_postgresql_finishes_on_the_next_run(
         numbers = set(Person.objects.values_list("number", flat=True))
     assert 0 < len(numbers) < persons and len(numbers) % batch == 0
     assert numbers == {make_resident_number(i) for i in range(1, len(numbers) + 1)}
-    done = _jichi(*command[1:], env=env)
+    done = jichi(*command[1:], env=env)
     assert done.returncode == 0, done.stderr
     assert f"{len(numbers)} already present" in done.stdout
     assert counts(yokohama) == dict.fromkeys(counts(yokohama), persons)

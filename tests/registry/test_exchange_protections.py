@@ -23,10 +23,10 @@ from jichi.registry.exchange import (
 from jichi.registry.models import Person, Protection, ProtectionOffender
 from jichi.registry.schemas import OffenderIn, ProtectionIn
 from jichi.tenancy.context import tenant_scope
+from tests.cli import ROOT
 from tests.factories import SYSTEM
 from tests.registry.people import days_ago
 from tests.registry.test_exchange import (
-    ROOT,
     audit_entries,
     build_register,
     counts,
