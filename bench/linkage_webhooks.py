@@ -195,16 +195,22 @@ def _reference(code: str, url: str, secret: str, receiver: ReceiverProcess) -> d
 
 def _latency(workspace, database, municipality, receiver, n: int) -> dict:
     from jichi.registry import services as registry
+    from jichi.registry.codes import ResidentStatus
     from jichi.registry.demo.writer import generate_population
     from jichi.registry.models import Person
     from jichi.registry.schemas import NameChangeIn
     from jichi.tenancy.context import tenant_scope
     from jichi.tenancy.principals import Actor
 
-    with harness.Stopwatch(f"generate {n:,} residents"):
-        generate_population(municipality.code, n, with_my_number=False)
+    with harness.Stopwatch(f"generate {n * 2:,} residents"):
+        generate_population(municipality.code, n * 2, with_my_number=False)
     with tenant_scope(municipality.code):
-        numbers = list(Person.objects.order_by("number").values_list("number", flat=True)[:n])
+        current = Person.objects.filter(
+            versions__valid_to__isnull=True,
+            versions__superseded_at__isnull=True,
+            versions__status=ResidentStatus.RESIDENT,
+        )
+        numbers = list(current.order_by("number").values_list("number", flat=True)[:n])
     _subscribe(municipality, receiver.url, batch_size=100, types=["registry.person.changed"],
                start="now")  # fmt: skip
     committed: dict[str, float] = {}

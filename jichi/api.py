@@ -18,6 +18,7 @@ from jichi.common.validation_messages import field_errors
 from jichi.counter.api import router as counter_router
 from jichi.identity.api import router as identity_router
 from jichi.linkage.api import router as linkage_router
+from jichi.linkage.api_transfers import router as transfers_router
 from jichi.procedures.api import router as procedures_router
 from jichi.procedures.api_mining import router as procedures_mining_router
 from jichi.registry.api import router as registry_router
@@ -69,6 +70,7 @@ api.add_router("", certificates_router)
 api.add_router("", counter_router)
 api.add_router("", procedures_mining_router)  # before procedures/{procedure_id}
 api.add_router("", procedures_router)
+api.add_router("", transfers_router)  # /transfers/arrivals before the tenant routes
 api.add_router("", linkage_router)
 
 

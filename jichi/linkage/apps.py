@@ -6,3 +6,8 @@ class LinkageConfig(AppConfig):
     name = "jichi.linkage"
     label = "linkage"
     verbose_name = _("Linkage")
+
+    def ready(self) -> None:
+        from jichi.linkage import handover
+
+        handover.connect()

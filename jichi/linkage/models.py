@@ -113,3 +113,77 @@ class DeadLetter(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.subscription_id} #{self.seq}"
+
+
+class Peer(models.Model):
+    """Another Jichi deployment (or a system speaking its hand-over protocol) trusted to
+    send and receive hand-overs for the municipalities it hosts.
+
+    Its Ed25519 public key checks what it signs; operators exchange keys out of
+    band (``jichi peers self`` prints this deployment's) and compare fingerprints.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    url = models.URLField(max_length=300)  # its base URL, e.g. https://jichi.pref.example.jp
+    public_key = models.TextField()  # PEM
+    key_id = models.CharField(max_length=64, unique=True)
+    municipalities = models.JSONField(default=list)  # the codes it hosts
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TransferDirection(models.TextChoices):
+    OUTGOING = "out", "転出（送付）"
+    INCOMING = "in", "転入（受領）"
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", "送付待ち"  # outgoing, not yet taken by the destination
+    UNROUTABLE = "unroutable", "送付先不明"  # no deployment hosts the destination
+    SENT = "sent", "送付済"  # outgoing, the destination has it
+    ARRIVED = "arrived", "転入済"  # outgoing, the destination recorded the 転入
+    REFUSED = "refused", "受領拒否"  # outgoing, the destination refused it
+    RECEIVED = "received", "受領"  # incoming, waiting for the 転入届
+    ACCEPTED = "accepted", "転入処理済"  # incoming, recorded as a 転入
+
+
+class Transfer(TenantModel):
+    """A hand-over of persons moving between municipalities (転出証明書情報).
+
+    The outgoing row lives in the municipality they leave, the incoming row
+    in the one they go to, both with the same ``transfer_id``. The signed
+    document holds personal data (個人番号 included), so it is kept sealed.
+    """
+
+    transfer_id = models.UUIDField()
+    direction = models.CharField(max_length=3, choices=TransferDirection.choices)
+    counterpart = models.CharField(max_length=6)  # the other municipality's code
+    counterpart_name = models.CharField(max_length=60, blank=True)
+    status = models.CharField(max_length=10, choices=TransferStatus.choices)
+    document_sealed = models.BinaryField()  # the signed envelope, sealed (common.secrets)
+    persons = models.PositiveSmallIntegerField()
+    movement_id = models.UUIDField(null=True, blank=True)  # this side's 転出 or 転入
+    counterpart_movement_id = models.UUIDField(null=True, blank=True)
+    links = models.JSONField(default=dict, blank=True)  # 宛名番号 here -> 宛名番号 there
+    effective_on = models.DateField()  # 転出（予定）日
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)  # arrived / accepted / refused
+
+    class Meta(TenantModel.Meta):
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["municipality", "transfer_id", "direction"], name="transfer_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "direction", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.direction} {self.transfer_id}"

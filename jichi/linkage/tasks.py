@@ -12,6 +12,7 @@ that no task is working on, which is what makes a lost task harmless.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.db import connection
 from django.utils import timezone
@@ -87,4 +88,115 @@ def sweep() -> int:
         if waiting:
             deliver_events.enqueue(code, str(subscription.id))
             queued += 1
-    return queued
+    return queued + _sweep_transfers(now)
+
+
+def _sweep_transfers(now) -> int:
+    """Queue again the hand-overs and arrival notices whose task is due or was lost."""
+    from django.db.models import Q
+
+    from jichi.linkage.models import Transfer, TransferStatus
+
+    settled_a_while = now - timedelta(minutes=1)
+    due = Q(next_attempt_at__lte=now) | Q(
+        next_attempt_at__isnull=True, created_at__lt=settled_a_while
+    )
+    with platform_scope("hand-over sweep"):
+        outgoing = list(
+            Transfer.objects.filter(due, status=TransferStatus.PENDING).values_list(
+                "municipality_id", "id"
+            )
+        )
+        arrivals = list(
+            Transfer.objects.filter(due, status=TransferStatus.ACCEPTED, sent_at__isnull=True)
+            .exclude(next_attempt_at__isnull=True, settled_at__gt=settled_a_while)
+            .values_list("municipality_id", "id")
+        )
+    for code, pk in outgoing:
+        send_transfer.enqueue(code, str(pk))
+    for code, pk in arrivals:
+        send_arrival.enqueue(code, str(pk))
+    return len(outgoing) + len(arrivals)
+
+
+# --- hand-overs between municipalities ---------------------------------------------------
+
+TRANSFERS_PATH = "/api/v1/transfers"
+ARRIVALS_PATH = "/api/v1/transfers/arrivals"
+
+
+@task(queue_name=QUEUE)
+def send_transfer(code: str, transfer_pk: str) -> str:
+    """Hand an outgoing hand-over to its destination, here or at a peer."""
+    from jichi.linkage import handover
+    from jichi.linkage.models import Transfer, TransferStatus
+
+    with tenant_scope(code, "hand-over"):
+        transfer = Transfer.objects.get(pk=transfer_pk)
+        if transfer.status not in (TransferStatus.PENDING, TransferStatus.UNROUTABLE):
+            return transfer.status
+        envelope = handover.envelope_of(transfer)
+    answer = _dispatch(transfer.counterpart, envelope, handover.receive_transfer, TRANSFERS_PATH)
+    if answer.ok or answer.error == "transfer.duplicate":
+        status = TransferStatus.SENT
+    elif answer.error == "unroutable":
+        status = TransferStatus.UNROUTABLE
+    elif answer.final:
+        status = TransferStatus.REFUSED
+    else:
+        status = TransferStatus.PENDING
+    return _after_attempt(send_transfer, code, transfer_pk, answer, status)
+
+
+@task(queue_name=QUEUE)
+def send_arrival(code: str, transfer_pk: str) -> str:
+    """Tell the municipality left that the persons of an accepted hand-over arrived."""
+    from jichi.linkage import handover
+    from jichi.linkage.models import Transfer, TransferStatus
+
+    with tenant_scope(code, "arrival notice"):
+        transfer = Transfer.objects.get(pk=transfer_pk)
+        if transfer.status != TransferStatus.ACCEPTED or transfer.sent_at is not None:
+            return "done"
+        envelope = handover.arrival_envelope(transfer)
+    answer = _dispatch(transfer.counterpart, envelope, handover.receive_arrival, ARRIVALS_PATH)
+    return _after_attempt(send_arrival, code, transfer_pk, answer, TransferStatus.ACCEPTED)
+
+
+def _dispatch(target: str, envelope: dict, receive, path: str):
+    """Give ``envelope`` to ``target``: ``receive`` it here, or post it to its peer."""
+    from jichi.common.errors import RuleViolation
+    from jichi.linkage import peers
+
+    where = peers.route(target)
+    if where is None:
+        return peers.Answer(False, None, "unroutable")
+    if where == peers.LOCAL:
+        try:
+            receive(envelope)
+        except RuleViolation as exc:
+            return peers.Answer(False, exc.status, exc.code)
+        return peers.Answer(True, 201, "")
+    return peers.post(where, path, envelope)
+
+
+def _after_attempt(task_, code: str, transfer_pk: str, answer, status: str) -> str:
+    """Record an attempt; schedule the next one while the other side is unreachable."""
+    from jichi.linkage.delivery import backoff
+    from jichi.linkage.models import Transfer
+
+    now = timezone.now()
+    fields = {"status": status, "last_error": answer.error[:200]}
+    retry_at = None
+    if answer.ok or answer.error == "transfer.duplicate":
+        fields.update(sent_at=now, next_attempt_at=None)
+    elif not answer.final and answer.error != "unroutable":
+        with tenant_scope(code, "hand-over"):
+            attempts = Transfer.objects.get(pk=transfer_pk).attempts + 1
+        retry_at = now + timedelta(seconds=backoff(attempts))
+        fields.update(attempts=attempts, next_attempt_at=retry_at)
+    with tenant_scope(code, "hand-over"):
+        Transfer.objects.filter(pk=transfer_pk).update(**fields)
+    if retry_at is not None:
+        task_.using(run_after=retry_at).enqueue(code, transfer_pk)
+    return status

@@ -15,6 +15,12 @@ def address_of(municipality, version: PersonVersion) -> str:
     )
 
 
+def full_address(municipality, version: PersonVersion) -> str:
+    """The address with its 方書 after a full-width space (前住所 in another register)."""
+    address = address_of(municipality, version)
+    return f"{address}\u3000{version.building}" if version.building else address
+
+
 def birth_display(version: PersonVersion) -> str:
     """The birth date as the register writes it: 和暦 for Japanese residents, with 不詳 parts."""
     birth = UncertainDate(version.birth_date, version.birth_precision, version.birth_note)

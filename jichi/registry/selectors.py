@@ -132,6 +132,13 @@ def movements_of(found: Person) -> QuerySet[Movement]:
     return Movement.objects.filter(id__in=touching).order_by("recorded_at")
 
 
+def persons_of(movement: Movement | str) -> list[Person]:
+    """The persons a movement (or the movement of this id) touched, by 宛名番号."""
+    movement_id = movement.id if isinstance(movement, Movement) else movement
+    touched = MovementSubject.objects.filter(movement_id=movement_id).values("person_id")
+    return list(Person.objects.filter(id__in=touched).order_by("number"))
+
+
 def with_subjects(movements: QuerySet[Movement]) -> QuerySet[Movement]:
     """``movements`` with the persons each touched, read in one more query."""
     subjects = MovementSubject.objects.select_related("person").order_by("person__number")

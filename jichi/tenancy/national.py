@@ -410,3 +410,24 @@ def national_list() -> list[LocalGovernment]:
 def national_index() -> Mapping[str, LocalGovernment]:
     """The national list keyed by 6-digit code (read-only)."""
     return types.MappingProxyType({row.code: row for row in _national_rows()})
+
+
+@functools.cache
+def _address_prefixes() -> tuple[tuple[str, LocalGovernment], ...]:
+    prefixes = []
+    for row in _national_rows():
+        if row.kind == Kind.PREFECTURE:
+            continue
+        name = row.full_name or row.name
+        prefixes.append((row.prefecture_name + name, row))
+    return tuple(sorted(prefixes, key=lambda item: -len(item[0])))
+
+
+def municipality_of_address(address: str) -> LocalGovernment | None:
+    """The most specific local government an address starts with (a designated city's
+    ward rather than the city), or None (abroad, or no 都道府県 and 市区町村 given)."""
+    text = "".join((address or "").split())
+    for prefix, row in _address_prefixes():
+        if text.startswith(prefix):
+            return row
+    return None
