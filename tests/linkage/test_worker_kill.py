@@ -8,7 +8,7 @@ import threading
 import time
 
 from jichi.linkage.receiver import Receiver
-from tests.cli import cli_env, jichi, jichi_process, needs_script
+from tests.cli import cli_env, jichi, jichi_process, needs_script, scratch_database
 
 EVENTS, BATCH = 100, 10
 
@@ -34,7 +34,11 @@ for i in range({events}):
 
 @needs_script
 def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(tmp_path):
-    env = cli_env(tmp_path, JICHI_WEBHOOK_LEASE_SECONDS="2")
+    with scratch_database(tmp_path, "worker") as url:
+        _kill_mid_batch(cli_env(tmp_path, JICHI_DATABASE_URL=url, JICHI_WEBHOOK_LEASE_SECONDS="2"))
+
+
+def _kill_mid_batch(env: dict) -> None:
     assert jichi("migrate", "--noinput", env=env).returncode == 0
     in_flight, release = threading.Event(), threading.Event()
     requests = []

@@ -13,7 +13,6 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import IntegrityError
@@ -23,7 +22,7 @@ from jichi.registry.exchange import HEADER, ImportInterrupted, import_register
 from jichi.registry.exchange.splitting import header_end, plan
 from jichi.registry.models import Household, Movement, Person, PersonVersion
 from jichi.tenancy.context import tenant_scope
-from tests.cli import JICHI, ROOT, cli_env, jichi, needs_script
+from tests.cli import JICHI, ROOT, cli_env, database_url, jichi, needs_script
 from tests.registry.test_exchange import (
     build_register,
     counts,
@@ -190,7 +189,7 @@ def test_a_killed_import_on_postgresql_finishes_on_the_next_run(
     from django.db import connection
 
     env = cli_env(tmp_path)
-    env["JICHI_DATABASE_URL"] = _url(connection.settings_dict)
+    env["JICHI_DATABASE_URL"] = database_url(connection.settings_dict)
     persons, batch = 3000, 20
     path = generated_file(tmp_path / "big.csv", persons)
     command = [str(JICHI), "import-residents", str(path)]
@@ -213,11 +212,3 @@ def test_a_killed_import_on_postgresql_finishes_on_the_next_run(
     assert done.returncode == 0, done.stderr
     assert f"{len(numbers)} already present" in done.stdout
     assert counts(yokohama) == dict.fromkeys(counts(yokohama), persons)
-
-
-def _url(settings: dict) -> str:
-    user = quote(settings["USER"] or "")
-    if settings.get("PASSWORD"):
-        user += ":" + quote(settings["PASSWORD"])
-    host = settings["HOST"] or "127.0.0.1"
-    return f"postgres://{user}@{host}:{settings['PORT'] or 5432}/{settings['NAME']}"
