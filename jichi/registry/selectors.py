@@ -351,3 +351,76 @@ def movements_by_month(year: int) -> dict[tuple[int, str], int]:
         .annotate(n=Count("id"))
     )
     return {(month, reason): n for month, reason, n in rows}
+
+
+# --- for the businesses derived from the register --------------------------------------
+
+# What the derived businesses (選挙人名簿, 就学, 児童手当 …) read of each person; they get
+# these rows and never the register's tables.
+RESIDENT_ROW_FIELDS = (
+    "person_id", "person__number", "kind", "status", "family_name", "given_name",
+    "family_name_kana", "given_name_kana", "name_alphabet", "birth_date", "sex",
+    "town_code", "town_name", "block", "building", "household__number", "relationship",
+    "is_head", "became_resident_on", "valid_from",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ResidentRow:
+    person_id: object
+    number: str  # 宛名番号
+    kind: str
+    status: str
+    family_name: str
+    given_name: str
+    family_name_kana: str
+    given_name_kana: str
+    name_alphabet: str
+    birth_date: date
+    sex: str
+    town_code: str
+    town_name: str
+    block: str
+    building: str
+    household: str | None  # 世帯番号
+    relationship: str
+    is_head: bool
+    became_resident_on: date
+    since: date  # the first day of this version (the day of a 転出 for one who left)
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.family_name, self.given_name) if p) or self.name_alphabet
+
+    @property
+    def full_name_kana(self) -> str:
+        return " ".join(p for p in (self.family_name_kana, self.given_name_kana) if p)
+
+
+def resident_rows(
+    on: date,
+    *,
+    statuses: tuple[str, ...] = (ResidentStatus.RESIDENT,),
+    kind: str | None = None,
+    born_on_or_before: date | None = None,
+    born_after: date | None = None,
+    left_since: date | None = None,
+    chunk_size: int = 20_000,
+):
+    """The persons as the register has them on ``on``, one :class:`ResidentRow` each,
+    streamed in 宛名番号 order. ``left_since`` keeps, among those not resident, only
+    the ones whose 消除 is on or after that day."""
+    versions = versions_on(on).filter(status__in=statuses)
+    if kind is not None:
+        versions = versions.filter(kind=kind)
+    if born_on_or_before is not None:
+        versions = versions.filter(birth_date__lte=born_on_or_before)
+    if born_after is not None:
+        versions = versions.filter(birth_date__gt=born_after)
+    if left_since is not None:
+        versions = versions.filter(
+            Q(status=ResidentStatus.RESIDENT) | Q(valid_from__gte=left_since)
+        )
+    rows = versions.order_by("person__number").values_list(*RESIDENT_ROW_FIELDS)
+    for row in rows.iterator(chunk_size=chunk_size):
+        yield ResidentRow(*row)

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.db.models import Max
 
+from jichi.common import bulk
 from jichi.common.errors import RuleViolation
 from jichi.common.secrets import blind_index, encrypt, my_number_context
 from jichi.registry.codes import category_of
@@ -183,7 +184,7 @@ class Loading:
             with tenant_scope(self.file.code, "register import"):
                 query = Household.objects.values_list("number", "id")
                 known.update(in_chunks(query, "number", missing))
-        rows = [(inserting.new_id(), self.file.code, number, at) for number, at in new.items()]
+        rows = [(bulk.new_id(), self.file.code, number, at) for number, at in new.items()]
         batch.tables.append((inserting.HOUSEHOLDS, rows))
         known.update((number, pk) for pk, _, number, _ in rows)
         self.file.result.households += len(rows)
@@ -202,7 +203,7 @@ class Loading:
         person_rows, versions, subjects = [], [], []
         for person in persons:
             rows = [r.values for r in person.rows]
-            person_id = inserting.new_id()
+            person_id = bulk.new_id()
             if self.protections is not None and person.number in self.protections.named:
                 self.person_ids[person.number] = person_id
             person_rows.append(
@@ -220,7 +221,7 @@ class Loading:
             for movement, (before, after) in pairs.items():
                 subjects.append(
                     (
-                        inserting.new_id(),
+                        bulk.new_id(),
                         code,
                         movement,
                         person_id,
@@ -295,7 +296,7 @@ def _version_row(
     else:
         cipher, index = None, ""
     return (
-        inserting.new_id(),
+        bulk.new_id(),
         code,
         person_id,
         movement_id,

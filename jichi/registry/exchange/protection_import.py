@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.db.models import Count
 
+from jichi.common import bulk
 from jichi.common.kana import search_key
 from jichi.registry.exchange import inserting
 from jichi.registry.exchange.checking import malformed, unreadable
@@ -196,7 +197,7 @@ def _offender(code: str, protection: uuid.UUID, v: dict, person_ids: dict) -> tu
     """A ProtectionOffender row: the search keys as the service computes them."""
     person = v["offender_person"]
     return (
-        inserting.new_id(),
+        bulk.new_id(),
         code,
         protection,
         v["offender_name"],

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.utils import load_backend
 
-from jichi.registry.exchange.inserting import Inserter, insert_rows
+from jichi.common.bulk import Inserter, insert_rows
 from jichi.tenancy.context import tenant_scope
 
 
