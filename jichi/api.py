@@ -12,6 +12,7 @@ from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
 from jichi.audit.api import router as audit_router
+from jichi.benefits.elections.api import router as elections_router
 from jichi.certificates.api import router as certificates_router
 from jichi.common.errors import RuleViolation
 from jichi.common.validation_messages import field_errors
@@ -72,6 +73,7 @@ api.add_router("", procedures_mining_router)  # before procedures/{procedure_id}
 api.add_router("", procedures_router)
 api.add_router("", transfers_router)  # /transfers/arrivals before the tenant routes
 api.add_router("", linkage_router)
+api.add_router("", elections_router)
 
 
 def _error(request, status: int, code: str, ja: str, en: str, fields=None):

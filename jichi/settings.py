@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "jichi.certificates",
     "jichi.procedures",
     "jichi.counter",
+    "jichi.benefits.elections",
     "jichi.web",
 ]
 

@@ -43,6 +43,8 @@ SCOPES: dict[str, str] = {
     "procedures:manage": "Enable procedures and set their fees and texts for the municipality",
     "events:read": "Read the event feed (only the event types the other scopes allow)",
     "webhooks:manage": "Subscribe systems to events (webhooks), replay and redeliver them",
+    "elections:read": "Read the electoral roll (選挙人名簿) and its counts",
+    "elections:manage": "Register electors and set the voting districts",
 }
 
 _CLERK = {"municipality:read", "registry:read"}
@@ -51,13 +53,18 @@ _ISSUE = {"certificates:issue", "certificates:read"}
 _DECIDE = {"certificates:read", "certificates:approve", "certificates:revoke"}
 _REVIEW = {"procedures:review"}
 _PROCESS = {"procedures:review", "procedures:decide"}
+_BUSINESSES = {"elections:read", "elections:manage"}  # the derived businesses
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COUNTER_CLERK: frozenset(
         _CLERK | _ISSUE | {"registry:write", "registry:read_my_number", "counter:operate"} | _REVIEW
     ),
     Role.BACK_OFFICE_CLERK: frozenset(
-        _CLERK | _DECIDE | {"statistics:read", "registry:protect", "counter:dashboard"} | _PROCESS
+        _CLERK
+        | _DECIDE
+        | {"statistics:read", "registry:protect", "counter:dashboard"}
+        | _PROCESS
+        | _BUSINESSES
     ),
     Role.MUNICIPAL_ADMIN: frozenset(
         _CLERK
@@ -66,6 +73,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"certificates:manage", "counter:manage", "counter:dashboard"}
         | _PROCESS
         | {"procedures:manage", "events:read", "webhooks:manage"}
+        | _BUSINESSES
     ),
     Role.AUDITOR: frozenset({"municipality:read", "audit:read"}),
     Role.PREFECTURE_STAFF: frozenset({"municipality:read", "statistics:read"}),

@@ -1,0 +1,206 @@
+"""Registering electors (定時登録・選挙時登録) and the districts they vote in."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from jichi.audit.services import record as audit
+from jichi.benefits.elections import rules
+from jichi.benefits.elections.models import (
+    ElectorEntry,
+    EntryStatus,
+    Registration,
+    RegistrationKind,
+    RemovalReason,
+    VotingDistrict,
+)
+from jichi.common import bulk
+from jichi.common.ages import born_by_for_age
+from jichi.common.errors import ErrorCollector, RuleViolation
+from jichi.registry import selectors as registry
+from jichi.registry.codes import ResidentKind, ResidentStatus
+from jichi.registry.towns import towns_of
+from jichi.tenancy.models import Municipality
+from jichi.tenancy.principals import Actor
+
+ENTRIES = bulk.Inserter(
+    ElectorEntry,
+    ["id", "municipality_id", "person_id", "number", "sex", "district", "registration_id",
+     "registered_on", "status", "removal_reason"],
+)  # fmt: skip
+_ALL_STATUSES = tuple(ResidentStatus.values)
+
+
+@transaction.atomic
+def set_districts(*, municipality: Municipality, actor: Actor, districts: list[dict]) -> int:
+    """Replace the 投票区 (each: code, name, polling_place, towns as 町字 codes)."""
+    known = {town.code for town in towns_of(municipality.code)}
+    errors, seen_codes, seen_towns = ErrorCollector(), set(), {}
+    for i, district in enumerate(districts):
+        field = f"districts.{i}"
+        code = str(district.get("code", "")).strip()
+        if not code.isdigit() or len(code) > 4 or code in seen_codes:
+            errors.add("code.invalid", "投票区番号は重複しない4桁以内の数字です。",
+                       "A district code is up to 4 digits, each used once.", f"{field}.code")  # fmt: skip
+        seen_codes.add(code)
+        if not str(district.get("name", "")).strip():
+            errors.add("name.required", "投票区名を入力してください。",
+                       "Give the district a name.", f"{field}.name")  # fmt: skip
+        for town in district.get("towns", []):
+            if town not in known:
+                errors.add("towns.unknown", f"町字コード {town} はこの団体にありません。",
+                           f"The town code {town} is not one of this municipality's.",
+                           f"{field}.towns")  # fmt: skip
+            elif town in seen_towns:
+                errors.add("towns.twice", f"町字コード {town} が二つの投票区にあります。",
+                           f"The town code {town} is in two districts.", f"{field}.towns")  # fmt: skip
+            seen_towns[town] = code
+    errors.raise_if_any()
+    VotingDistrict.objects.all().delete()
+    VotingDistrict.objects.bulk_create(
+        VotingDistrict(
+            municipality=municipality,
+            code=str(d["code"]).strip(),
+            name=str(d["name"]).strip(),
+            polling_place=str(d.get("polling_place", "")).strip()[:100],
+            towns=sorted(d.get("towns", [])),
+        )
+        for d in districts
+    )
+    # The entries follow their persons' towns into the new districts.
+    for entry_town, ids in _entries_by_town().items():
+        ElectorEntry.objects.filter(id__in=ids).update(district=seen_towns.get(entry_town, ""))
+    audit(actor, "elections.districts.set", object_type="districts",
+          details={"districts": len(districts), "towns": len(seen_towns)})  # fmt: skip
+    return len(districts)
+
+
+def district_of_town() -> dict[str, str]:
+    return {town: d.code for d in VotingDistrict.objects.all() for town in d.towns}
+
+
+def _entries_by_town() -> dict[str, list]:
+    on_roll = dict(
+        ElectorEntry.objects.exclude(status=EntryStatus.REMOVED).values_list("person_id", "id")
+    )
+    by_town: dict[str, list] = {}
+    for row in registry.resident_rows(
+        timezone.localdate(), statuses=_ALL_STATUSES, kind=ResidentKind.JAPANESE
+    ):
+        if row.person_id in on_roll:
+            by_town.setdefault(row.town_code, []).append(on_roll[row.person_id])
+    return by_town
+
+
+@transaction.atomic
+def register(
+    *,
+    municipality: Municipality,
+    actor: Actor,
+    reference_date: date,
+    kind: str = RegistrationKind.PERIODIC,
+    election: str = "",
+    registered_on: date | None = None,
+) -> Registration:
+    """One registration as of ``reference_date``: every Japanese resident of 18 or more
+    resident for 3 months is added; electors who moved out are marked (転出表示), and
+    removed 4 months after the move; the dead and the no longer resident are removed."""
+    if kind not in RegistrationKind.values:
+        raise RuleViolation("kind.choice", "登録の種類は periodic か election です。",
+                            "kind is periodic or election.", "kind")  # fmt: skip
+    rules.check_reference_date(kind, reference_date, timezone.localdate())
+    if Registration.objects.filter(kind=kind, reference_date=reference_date).exists():
+        raise RuleViolation(
+            "registration.exists",
+            "この基準日の登録は済んでいます。",
+            "This registration has been made already.",
+            "reference_date",
+            status=409,
+        )
+    started = time.perf_counter()
+    registration = Registration.objects.create(
+        municipality=municipality,
+        kind=kind,
+        reference_date=reference_date,
+        registered_on=registered_on or reference_date + timedelta(days=1),
+        election=election.strip()[:100],
+        created_by=actor.label[:150],
+    )
+    changes = _changes(municipality, registration)
+    registration.added = len(changes.new)
+    registration.displayed = sum(len(ids) for ids in changes.displayed.values())
+    registration.removed = sum(len(ids) for ids in changes.removed.values())
+    registration.total = ElectorEntry.objects.exclude(status=EntryStatus.REMOVED).count()
+    registration.seconds = round(time.perf_counter() - started, 3)
+    registration.save()
+    audit(actor, "elections.registered", object_type="registration",
+          object_id=str(registration.id),
+          details={"kind": kind, "reference_date": reference_date.isoformat(),
+                   "added": registration.added, "removed": registration.removed})  # fmt: skip
+    return registration
+
+
+class _Changes:
+    def __init__(self) -> None:
+        self.new: list[tuple] = []
+        self.displayed: dict[date, list] = {}  # 転出日 -> entry ids
+        self.removed: dict[str, list] = {}  # reason -> entry ids
+
+
+def _changes(municipality: Municipality, registration: Registration) -> _Changes:
+    on = registration.reference_date
+    entries = {
+        person: (pk, status, shown)
+        for person, pk, status, shown in ElectorEntry.objects.exclude(
+            status=EntryStatus.REMOVED
+        ).values_list("person_id", "id", "status", "displayed_on")
+    }
+    districts = district_of_town()
+    changes = _Changes()
+    code = municipality.code
+    for row in registry.resident_rows(
+        on, statuses=_ALL_STATUSES, kind=ResidentKind.JAPANESE,
+        born_on_or_before=born_by_for_age(on, rules.VOTING_AGE),
+    ):  # fmt: skip
+        entry = entries.pop(row.person_id, None)
+        if row.status == ResidentStatus.RESIDENT:
+            if entry is None and rules.resident_long_enough(row.became_resident_on, on):
+                changes.new.append((
+                    bulk.new_id(), code, row.person_id, row.number, row.sex,
+                    districts.get(row.town_code, ""), registration.id,
+                    registration.registered_on, EntryStatus.REGISTERED, "",
+                ))  # fmt: skip
+        elif entry is not None and row.status == ResidentStatus.MOVED_OUT:
+            pk, status, shown = entry
+            moved_on = shown or row.since
+            if rules.removal_due(moved_on, on):
+                changes.removed.setdefault(RemovalReason.MOVED_OUT, []).append(pk)
+            elif status == EntryStatus.REGISTERED:
+                changes.displayed.setdefault(moved_on, []).append(pk)
+        elif entry is not None:
+            reason = (RemovalReason.DECEASED if row.status == ResidentStatus.DECEASED
+                      else RemovalReason.NOT_RESIDENT)  # fmt: skip
+            changes.removed.setdefault(reason, []).append(entry[0])
+    for pk, _status, _shown in entries.values():  # no longer a Japanese resident at all
+        changes.removed.setdefault(RemovalReason.NOT_RESIDENT, []).append(pk)
+    _apply(changes, on)
+    return changes
+
+
+def _apply(changes: _Changes, on: date, chunk: int = 10_000) -> None:
+    for start in range(0, len(changes.new), chunk):
+        ENTRIES.insert(changes.new[start : start + chunk])
+    for moved_on, ids in changes.displayed.items():
+        for start in range(0, len(ids), chunk):
+            ElectorEntry.objects.filter(id__in=ids[start : start + chunk]).update(
+                status=EntryStatus.DISPLAYED, displayed_on=moved_on
+            )
+    for reason, ids in changes.removed.items():
+        for start in range(0, len(ids), chunk):
+            ElectorEntry.objects.filter(id__in=ids[start : start + chunk]).update(
+                status=EntryStatus.REMOVED, removed_on=on, removal_reason=reason
+            )
