@@ -29,8 +29,11 @@ def _town(name: str) -> str:
 
 
 def _resident(municipality, *, born: date, since: date, **items):
-    notice = arrival(person(birth_date=born.isoformat(), **items), effective_on=since,
-                     notified_on=min(today(), since + timedelta(days=10)))  # fmt: skip
+    notice = arrival(
+        person(birth_date=born.isoformat(), **items),
+        effective_on=since,
+        notified_on=min(today(), since + timedelta(days=10)),
+    )
     movement = record(municipality, registry.record_move_in, notice)
     from jichi.registry.selectors import persons_of
 
@@ -58,8 +61,13 @@ def _eighteen_on(on: date) -> date:
 def test_eighteen_on_the_reference_date_is_registered_a_day_short_is_not(yokohama):
     long_ago = days_ago(400)
     just = _resident(yokohama, born=_eighteen_on(today()), since=long_ago)
-    short = _resident(yokohama, born=_eighteen_on(today()) + timedelta(days=1), since=long_ago,
-                      given_name="次郎", given_name_kana="ジロウ")  # fmt: skip
+    short = _resident(
+        yokohama,
+        born=_eighteen_on(today()) + timedelta(days=1),
+        since=long_ago,
+        given_name="次郎",
+        given_name_kana="ジロウ",
+    )
     registration = _register(yokohama)
     assert registration.added == 1
     assert _entry(yokohama, just) is not None and _entry(yokohama, short) is None
@@ -68,16 +76,24 @@ def test_eighteen_on_the_reference_date_is_registered_a_day_short_is_not(yokoham
 def test_three_months_of_residence_count_to_the_day(yokohama):
     born = date(1980, 5, 5)
     enough = _resident(yokohama, born=born, since=add_months(today(), -3))
-    short = _resident(yokohama, born=born, since=add_months(today(), -3) + timedelta(days=1),
-                      given_name="次郎", given_name_kana="ジロウ")  # fmt: skip
+    short = _resident(
+        yokohama,
+        born=born,
+        since=add_months(today(), -3) + timedelta(days=1),
+        given_name="次郎",
+        given_name_kana="ジロウ",
+    )
     _register(yokohama)
     assert _entry(yokohama, enough) is not None
     assert _entry(yokohama, short) is None  # moved in 3 months minus one day before
 
 
 def test_foreign_residents_are_not_registered(yokohama):
-    record(yokohama, registry.record_move_in, arrival(foreigner(), effective_on=days_ago(400),
-                                                      notified_on=days_ago(399)))  # fmt: skip
+    record(
+        yokohama,
+        registry.record_move_in,
+        arrival(foreigner(), effective_on=days_ago(400), notified_on=days_ago(399)),
+    )
     assert _register(yokohama).added == 0
 
 
@@ -93,9 +109,11 @@ def test_a_registration_is_made_once_and_periodic_ones_on_their_days(yokohama):
         _register(yokohama, on=today() + timedelta(days=1))
     assert future.value.code == "reference_date.future"
     last_periodic = max(
-        date(y, m, 1) for y in (today().year - 1, today().year) for m in (3, 6, 9, 12)
+        date(y, m, 1)
+        for y in (today().year - 1, today().year)
+        for m in (3, 6, 9, 12)
         if date(y, m, 1) <= today()
-    )  # fmt: skip
+    )
     assert _register(yokohama, on=last_periodic, kind="periodic").kind == "periodic"
 
 
@@ -103,8 +121,11 @@ def test_moving_out_marks_the_elector_and_four_months_later_removes_them(yokoham
     elector = _resident(yokohama, born=date(1970, 1, 1), since=days_ago(800))
     _register(yokohama, on=days_ago(200))
     moved_on = days_ago(130)
-    record(yokohama, registry.record_move_out, DepartureIn(
-        persons=[elector.number], effective_on=moved_on, notified_on=moved_on))  # fmt: skip
+    record(
+        yokohama,
+        registry.record_move_out,
+        DepartureIn(persons=[elector.number], effective_on=moved_on, notified_on=moved_on),
+    )
     entry = _entry(yokohama, elector)
     assert (entry.status, entry.displayed_on) == (EntryStatus.DISPLAYED, moved_on)
     before = add_months(moved_on, 4) - timedelta(days=1)
@@ -121,31 +142,58 @@ def test_moving_out_marks_the_elector_and_four_months_later_removes_them(yokoham
 def test_a_death_removes_the_elector_at_once(yokohama):
     elector = _resident(yokohama, born=date(1950, 1, 1), since=days_ago(800))
     _register(yokohama, on=days_ago(10))
-    record(yokohama, registry.record_death, DeathIn(person=elector.number,
-                                                    effective_on=days_ago(2)))  # fmt: skip
+    record(
+        yokohama, registry.record_death, DeathIn(person=elector.number, effective_on=days_ago(2))
+    )
     entry = _entry(yokohama, elector)
     assert (entry.status, entry.removal_reason, entry.removed_on) == (
-        EntryStatus.REMOVED, RemovalReason.DECEASED, days_ago(2))  # fmt: skip
+        EntryStatus.REMOVED,
+        RemovalReason.DECEASED,
+        days_ago(2),
+    )
 
 
 def test_districts_map_towns_and_the_counts_follow_moves(yokohama):
     motomachi, yamashita = _town("中区元町"), _town("中区山下町")
     with tenant_scope(yokohama.code):
-        services.set_districts(municipality=yokohama, actor=SYSTEM, districts=[
-            {"code": "01", "name": "第1投票区", "polling_place": "元町小学校", "towns": [motomachi]},
-            {"code": "02", "name": "第2投票区", "towns": [yamashita]},
-        ])  # fmt: skip
+        services.set_districts(
+            municipality=yokohama,
+            actor=SYSTEM,
+            districts=[
+                {
+                    "code": "01",
+                    "name": "第1投票区",
+                    "polling_place": "元町小学校",
+                    "towns": [motomachi],
+                },
+                {"code": "02", "name": "第2投票区", "towns": [yamashita]},
+            ],
+        )
     man = _resident(yokohama, born=date(1980, 1, 1), since=days_ago(400))
-    _resident(yokohama, born=date(1981, 1, 1), since=days_ago(400), sex="2",
-              given_name="花子", given_name_kana="ハナコ")  # fmt: skip
+    _resident(
+        yokohama,
+        born=date(1981, 1, 1),
+        since=days_ago(400),
+        sex="2",
+        given_name="花子",
+        given_name_kana="ハナコ",
+    )
     _register(yokohama)
     with tenant_scope(yokohama.code):
         counts = selectors.counts()
     assert [(c["district"], c["men"], c["women"]) for c in counts] == [("01", 1, 1)]
-    record(yokohama, registry.record_relocation, RelocationIn(
-        persons=[man.number], effective_on=days_ago(1), notified_on=today(),
-        address=AddressIn(town="中区山下町", block="1番地"), new_head=man.number,
-        relationships={man.number: "世帯主"}))  # fmt: skip
+    record(
+        yokohama,
+        registry.record_relocation,
+        RelocationIn(
+            persons=[man.number],
+            effective_on=days_ago(1),
+            notified_on=today(),
+            address=AddressIn(town="中区山下町", block="1番地"),
+            new_head=man.number,
+            relationships={man.number: "世帯主"},
+        ),
+    )
     assert _entry(yokohama, man).district == "02"
 
 
@@ -166,10 +214,14 @@ def test_bad_districts_are_refused_naming_the_field(yokohama, district, code):
 def test_a_town_in_two_districts_is_refused(yokohama):
     town = _town("中区元町")
     with tenant_scope(yokohama.code), pytest.raises(RuleViolation) as refused:
-        services.set_districts(municipality=yokohama, actor=SYSTEM, districts=[
-            {"code": "01", "name": "一", "towns": [town]},
-            {"code": "02", "name": "二", "towns": [town]},
-        ])  # fmt: skip
+        services.set_districts(
+            municipality=yokohama,
+            actor=SYSTEM,
+            districts=[
+                {"code": "01", "name": "一", "towns": [town]},
+                {"code": "02", "name": "二", "towns": [town]},
+            ],
+        )
     assert refused.value.code == "towns.twice"
 
 
@@ -177,9 +229,12 @@ def test_the_api_registers_counts_and_shows_the_roll_with_an_audited_purpose(cli
     _resident(yokohama, born=date(1980, 1, 1), since=days_ago(400))
     _, secret = factories.token(yokohama)
     base = "/api/v1/municipalities/141003/elections"
-    made = client.post(base + "/registrations", {"reference_date": today().isoformat(),
-                       "kind": "election", "election": "市長選挙"},
-                       content_type="application/json", **bearer(secret))  # fmt: skip
+    made = client.post(
+        base + "/registrations",
+        {"reference_date": today().isoformat(), "kind": "election", "election": "市長選挙"},
+        content_type="application/json",
+        **bearer(secret),
+    )
     assert made.status_code == 201 and made.json()["added"] == 1
     assert client.get(base + "/counts", **bearer(secret)).json()[0]["total"] == 1
     assert client.get(base + "/roll", **bearer(secret)).status_code == 400  # no purpose
@@ -188,8 +243,12 @@ def test_the_api_registers_counts_and_shows_the_roll_with_an_audited_purpose(cli
     with tenant_scope(yokohama.code):
         assert AuditEntry.objects.filter(action="electoral_roll.read").count() == 1
     _, reader = factories.token(yokohama, ["elections:read"])
-    refused = client.post(base + "/registrations", {"reference_date": today().isoformat()},
-                          content_type="application/json", **bearer(reader))  # fmt: skip
+    refused = client.post(
+        base + "/registrations",
+        {"reference_date": today().isoformat()},
+        content_type="application/json",
+        **bearer(reader),
+    )
     assert refused.status_code == 403
 
 
@@ -202,8 +261,9 @@ def test_the_pages_show_counts_and_the_roll(client, yokohama):
         "/elections/districts", {"districts": f"01, 第1投票区, 元町小学校, {_town('中区元町')}"}
     )
     assert saved.status_code == 302
-    answer = client.post("/elections/register", {"reference_date": today().isoformat(),
-                                                 "kind": "election"})  # fmt: skip
+    answer = client.post(
+        "/elections/register", {"reference_date": today().isoformat(), "kind": "election"}
+    )
     assert answer.status_code == 302
     page = client.get("/elections/").content.decode()
     assert "選挙人名簿" in page and "第1投票区" in page

@@ -82,8 +82,10 @@ class RegistrationOut(Schema):
 
 
 def registration_out(registration) -> dict:
-    return {**{f: getattr(registration, f) for f in RegistrationOut.model_fields if f != "id"},
-            "id": str(registration.id)}  # fmt: skip
+    return {
+        **{f: getattr(registration, f) for f in RegistrationOut.model_fields if f != "id"},
+        "id": str(registration.id),
+    }
 
 
 @router.get(BASE + "/registrations", response={200: list[RegistrationOut], **ERRORS})

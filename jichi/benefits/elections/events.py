@@ -55,5 +55,6 @@ def on_events(sender, *, events, **kwargs) -> None:
             entry.district = districts.get(version.town_code, "")
         else:
             continue
-        entry.save(update_fields=["status", "removed_on", "removal_reason", "displayed_on",
-                                  "district"])  # fmt: skip
+        entry.save(
+            update_fields=["status", "removed_on", "removal_reason", "displayed_on", "district"]
+        )

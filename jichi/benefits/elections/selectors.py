@@ -32,9 +32,15 @@ def counts() -> list[dict]:
     for district, sex, status, n in rows:
         cell = table.setdefault(
             district,
-            {"district": district, "name": names.get(district, ""), "men": 0, "women": 0,
-             "displayed": 0, "total": 0},
-        )  # fmt: skip
+            {
+                "district": district,
+                "name": names.get(district, ""),
+                "men": 0,
+                "women": 0,
+                "displayed": 0,
+                "total": 0,
+            },
+        )
         cell["men" if sex == "1" else "women"] += n
         cell["total"] += n
         if status == EntryStatus.DISPLAYED:
@@ -51,9 +57,10 @@ def roll(district: str | None = None):
     by_person = {e.person_id: e for e in entries}
     lines = []
     for row in registry.resident_rows(
-        _today(), statuses=(ResidentStatus.RESIDENT, ResidentStatus.MOVED_OUT),
+        _today(),
+        statuses=(ResidentStatus.RESIDENT, ResidentStatus.MOVED_OUT),
         kind=ResidentKind.JAPANESE,
-    ):  # fmt: skip
+    ):
         entry = by_person.get(row.person_id)
         if entry is not None:
             lines.append((entry, row))

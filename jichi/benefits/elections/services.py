@@ -29,9 +29,19 @@ from jichi.tenancy.principals import Actor
 
 ENTRIES = bulk.Inserter(
     ElectorEntry,
-    ["id", "municipality_id", "person_id", "number", "sex", "district", "registration_id",
-     "registered_on", "status", "removal_reason"],
-)  # fmt: skip
+    [
+        "id",
+        "municipality_id",
+        "person_id",
+        "number",
+        "sex",
+        "district",
+        "registration_id",
+        "registered_on",
+        "status",
+        "removal_reason",
+    ],
+)
 _ALL_STATUSES = tuple(ResidentStatus.values)
 
 
@@ -44,20 +54,35 @@ def set_districts(*, municipality: Municipality, actor: Actor, districts: list[d
         field = f"districts.{i}"
         code = str(district.get("code", "")).strip()
         if not code.isdigit() or len(code) > 4 or code in seen_codes:
-            errors.add("code.invalid", "投票区番号は重複しない4桁以内の数字です。",
-                       "A district code is up to 4 digits, each used once.", f"{field}.code")  # fmt: skip
+            errors.add(
+                "code.invalid",
+                "投票区番号は重複しない4桁以内の数字です。",
+                "A district code is up to 4 digits, each used once.",
+                f"{field}.code",
+            )
         seen_codes.add(code)
         if not str(district.get("name", "")).strip():
-            errors.add("name.required", "投票区名を入力してください。",
-                       "Give the district a name.", f"{field}.name")  # fmt: skip
+            errors.add(
+                "name.required",
+                "投票区名を入力してください。",
+                "Give the district a name.",
+                f"{field}.name",
+            )
         for town in district.get("towns", []):
             if town not in known:
-                errors.add("towns.unknown", f"町字コード {town} はこの団体にありません。",
-                           f"The town code {town} is not one of this municipality's.",
-                           f"{field}.towns")  # fmt: skip
+                errors.add(
+                    "towns.unknown",
+                    f"町字コード {town} はこの団体にありません。",
+                    f"The town code {town} is not one of this municipality's.",
+                    f"{field}.towns",
+                )
             elif town in seen_towns:
-                errors.add("towns.twice", f"町字コード {town} が二つの投票区にあります。",
-                           f"The town code {town} is in two districts.", f"{field}.towns")  # fmt: skip
+                errors.add(
+                    "towns.twice",
+                    f"町字コード {town} が二つの投票区にあります。",
+                    f"The town code {town} is in two districts.",
+                    f"{field}.towns",
+                )
             seen_towns[town] = code
     errors.raise_if_any()
     VotingDistrict.objects.all().delete()
@@ -74,8 +99,12 @@ def set_districts(*, municipality: Municipality, actor: Actor, districts: list[d
     # The entries follow their persons' towns into the new districts.
     for entry_town, ids in _entries_by_town().items():
         ElectorEntry.objects.filter(id__in=ids).update(district=seen_towns.get(entry_town, ""))
-    audit(actor, "elections.districts.set", object_type="districts",
-          details={"districts": len(districts), "towns": len(seen_towns)})  # fmt: skip
+    audit(
+        actor,
+        "elections.districts.set",
+        object_type="districts",
+        details={"districts": len(districts), "towns": len(seen_towns)},
+    )
     return len(districts)
 
 
@@ -110,8 +139,12 @@ def register(
     resident for 3 months is added; electors who moved out are marked (転出表示), and
     removed 4 months after the move; the dead and the no longer resident are removed."""
     if kind not in RegistrationKind.values:
-        raise RuleViolation("kind.choice", "登録の種類は periodic か election です。",
-                            "kind is periodic or election.", "kind")  # fmt: skip
+        raise RuleViolation(
+            "kind.choice",
+            "登録の種類は periodic か election です。",
+            "kind is periodic or election.",
+            "kind",
+        )
     rules.check_reference_date(kind, reference_date, timezone.localdate())
     if Registration.objects.filter(kind=kind, reference_date=reference_date).exists():
         raise RuleViolation(
@@ -137,10 +170,18 @@ def register(
     registration.total = ElectorEntry.objects.exclude(status=EntryStatus.REMOVED).count()
     registration.seconds = round(time.perf_counter() - started, 3)
     registration.save()
-    audit(actor, "elections.registered", object_type="registration",
-          object_id=str(registration.id),
-          details={"kind": kind, "reference_date": reference_date.isoformat(),
-                   "added": registration.added, "removed": registration.removed})  # fmt: skip
+    audit(
+        actor,
+        "elections.registered",
+        object_type="registration",
+        object_id=str(registration.id),
+        details={
+            "kind": kind,
+            "reference_date": reference_date.isoformat(),
+            "added": registration.added,
+            "removed": registration.removed,
+        },
+    )
     return registration
 
 
@@ -163,17 +204,28 @@ def _changes(municipality: Municipality, registration: Registration) -> _Changes
     changes = _Changes()
     code = municipality.code
     for row in registry.resident_rows(
-        on, statuses=_ALL_STATUSES, kind=ResidentKind.JAPANESE,
+        on,
+        statuses=_ALL_STATUSES,
+        kind=ResidentKind.JAPANESE,
         born_on_or_before=born_by_for_age(on, rules.VOTING_AGE),
-    ):  # fmt: skip
+    ):
         entry = entries.pop(row.person_id, None)
         if row.status == ResidentStatus.RESIDENT:
             if entry is None and rules.resident_long_enough(row.became_resident_on, on):
-                changes.new.append((
-                    bulk.new_id(), code, row.person_id, row.number, row.sex,
-                    districts.get(row.town_code, ""), registration.id,
-                    registration.registered_on, EntryStatus.REGISTERED, "",
-                ))  # fmt: skip
+                changes.new.append(
+                    (
+                        bulk.new_id(),
+                        code,
+                        row.person_id,
+                        row.number,
+                        row.sex,
+                        districts.get(row.town_code, ""),
+                        registration.id,
+                        registration.registered_on,
+                        EntryStatus.REGISTERED,
+                        "",
+                    )
+                )
         elif entry is not None and row.status == ResidentStatus.MOVED_OUT:
             pk, status, shown = entry
             moved_on = shown or row.since
@@ -182,8 +234,11 @@ def _changes(municipality: Municipality, registration: Registration) -> _Changes
             elif status == EntryStatus.REGISTERED:
                 changes.displayed.setdefault(moved_on, []).append(pk)
         elif entry is not None:
-            reason = (RemovalReason.DECEASED if row.status == ResidentStatus.DECEASED
-                      else RemovalReason.NOT_RESIDENT)  # fmt: skip
+            reason = (
+                RemovalReason.DECEASED
+                if row.status == ResidentStatus.DECEASED
+                else RemovalReason.NOT_RESIDENT
+            )
             changes.removed.setdefault(reason, []).append(entry[0])
     for pk, _status, _shown in entries.values():  # no longer a Japanese resident at all
         changes.removed.setdefault(RemovalReason.NOT_RESIDENT, []).append(pk)

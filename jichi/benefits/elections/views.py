@@ -56,7 +56,7 @@ def register(request, municipality):
                 "added": registration.added,
                 "removed": registration.removed,
                 "total": registration.total,
-            },  # fmt: skip
+            },
         )
     return redirect("elections:index")
 
@@ -69,9 +69,13 @@ def _parse_districts(text: str) -> list[dict]:
             continue
         parts = [p.strip() for p in line.split(",", 3)] + ["", "", ""]
         districts.append(
-            {"code": parts[0], "name": parts[1], "polling_place": parts[2],
-             "towns": parts[3].split()}
-        )  # fmt: skip
+            {
+                "code": parts[0],
+                "name": parts[1],
+                "polling_place": parts[2],
+                "towns": parts[3].split(),
+            }
+        )
     return districts
 
 
@@ -105,12 +109,16 @@ def roll(request, municipality, district: str):
     if purpose:
         protected = registry.protected_person_ids()
         lines = [(e, r, r.person_id in protected) for e, r in selectors.roll(district)]
-        record_read(request.principal.actor, object_type="electoral_roll", object_id=district,
-                    purpose=purpose, details={"electors": len(lines)})  # fmt: skip
+        record_read(
+            request.principal.actor,
+            object_type="electoral_roll",
+            object_id=district,
+            purpose=purpose,
+            details={"electors": len(lines)},
+        )
     names = {d.code: d.name for d in selectors.districts()}
     return render(
         request,
         "elections/roll.html",
-        {"district": district, "name": names.get(district, ""), "purpose": purpose,
-         "lines": lines},
-    )  # fmt: skip
+        {"district": district, "name": names.get(district, ""), "purpose": purpose, "lines": lines},
+    )
