@@ -18,4 +18,5 @@ BENCHMARKS = [
     "counter_dashboard",
     "procedures_inbox",
     "linkage_webhooks",
+    "elections_roll",
 ]

@@ -4,10 +4,12 @@ rows). The register's import and the derived businesses' registrations use it.""
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -172,3 +174,21 @@ def _sqlite_converter(field) -> Callable[[Any], Any] | None:
     if internal == "DateField":
         return connection.ops.adapt_datefield_value
     return None
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while millions of rows are built.
+
+    Rows are tuples of strings, dates and UUIDs (no cycles), but each allocation
+    counts towards a collection, and every full collection walks all the rows
+    alive: over a million rows that is most of the time. Reference counting still
+    frees what is dropped; the collector resumes afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -50,7 +50,7 @@ def _register(municipality, on=None, kind="election"):
 
 def _entry(municipality, resident):
     with tenant_scope(municipality.code):
-        return ElectorEntry.objects.filter(person_id=resident.id).first()
+        return ElectorEntry.objects.filter(number=resident.number).first()
 
 
 def _eighteen_on(on: date) -> date:
@@ -270,3 +270,20 @@ def test_the_pages_show_counts_and_the_roll(client, yokohama):
     assert "山田 太郎" not in client.get("/elections/roll/01").content.decode()  # no purpose yet
     roll = client.get("/elections/roll/01", {"purpose": "確認"}).content.decode()
     assert "山田 太郎" in roll and "1人" in roll
+
+
+@pytest.mark.parametrize(
+    "on, cutoff",
+    [
+        (date(2026, 6, 30), date(2026, 3, 31)),  # 31 March + 3 months ends on 30 June
+        (date(2026, 5, 31), date(2026, 2, 28)),
+        (date(2026, 3, 1), date(2025, 12, 1)),
+    ],
+)
+def test_the_residence_cutoff_agrees_with_the_month_rule(on, cutoff):
+    from jichi.benefits.elections.rules import resident_long_enough, resident_since_cutoff
+
+    assert resident_since_cutoff(on) == cutoff
+    assert resident_long_enough(cutoff, on) and not resident_long_enough(
+        cutoff + timedelta(days=1), on
+    )

@@ -30,16 +30,16 @@ def on_events(sender, *, events, **kwargs) -> None:
     if not relevant:
         return
     on_roll = ElectorEntry.objects.exclude(status=EntryStatus.REMOVED).filter(
-        person_id__in={e.data["person"] for e in relevant}
+        number__in={e.data["resident_number"] for e in relevant}
     )
-    entries = {str(entry.person_id): entry for entry in on_roll}
+    entries = {entry.number: entry for entry in on_roll}
     if not entries:
         return
     from jichi.benefits.elections.services import district_of_town
 
     districts = None
     for event in relevant:
-        entry = entries.get(str(event.data["person"]))
+        entry = entries.get(event.data["resident_number"])
         if entry is None:
             continue
         on = date.fromisoformat(event.data["effective_on"])

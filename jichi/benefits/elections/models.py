@@ -74,8 +74,7 @@ class ElectorEntry(TenantModel):
     """A person on the roll. Names and addresses are read from the register when shown;
     the entry keeps what the roll itself decides (district, dates, status)."""
 
-    person_id = models.UUIDField()  # the register's person
-    number = models.CharField(max_length=10)  # 宛名番号
+    number = models.CharField(max_length=10)  # 宛名番号: the register's person
     sex = models.CharField(max_length=1)  # for the counts by sex
     district = models.CharField(max_length=4, blank=True)  # 投票区番号 ("" if unmapped)
     registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="+")
@@ -89,7 +88,7 @@ class ElectorEntry(TenantModel):
 
     class Meta(TenantModel.Meta):
         indexes = [
-            models.Index(fields=["municipality", "person_id"], name="elector_person"),
+            models.Index(fields=["municipality", "number"], name="elector_person"),
             models.Index(fields=["municipality", "status", "district"], name="elector_district"),
         ]
 

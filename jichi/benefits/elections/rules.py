@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 
 from jichi.common.ages import attains
 from jichi.common.errors import RuleViolation
@@ -27,6 +27,14 @@ def of_age(birth: date, on: date) -> bool:
 
 def resident_long_enough(since: date, on: date) -> bool:
     return add_months(since, RESIDENCE_MONTHS) <= on
+
+
+def resident_since_cutoff(on: date) -> date:
+    """The latest 住民となった日 that gives 3 months of residence by ``on`` (for SQL)."""
+    day = add_months(on, -RESIDENCE_MONTHS)  # long enough: clamping only moves it earlier
+    while resident_long_enough(day + timedelta(days=1), on):
+        day += timedelta(days=1)  # 30 June: since 31 March counts (3 months end 30 June)
+    return day
 
 
 def removal_due(moved_out_on: date, on: date) -> bool:

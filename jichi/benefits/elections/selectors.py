@@ -54,14 +54,14 @@ def roll(district: str | None = None):
     entries = ElectorEntry.objects.filter(status__in=ON_ROLL)
     if district is not None:
         entries = entries.filter(district=district)
-    by_person = {e.person_id: e for e in entries}
+    by_person = {e.number: e for e in entries}
     lines = []
     for row in registry.resident_rows(
         _today(),
         statuses=(ResidentStatus.RESIDENT, ResidentStatus.MOVED_OUT),
         kind=ResidentKind.JAPANESE,
     ):
-        entry = by_person.get(row.person_id)
+        entry = by_person.get(row.number)
         if entry is not None:
             lines.append((entry, row))
     lines.sort(key=lambda line: (line[0].district, line[1].town_code, line[1].number))

@@ -32,7 +32,6 @@ ENTRIES = bulk.Inserter(
     [
         "id",
         "municipality_id",
-        "person_id",
         "number",
         "sex",
         "district",
@@ -43,6 +42,7 @@ ENTRIES = bulk.Inserter(
     ],
 )
 _ALL_STATUSES = tuple(ResidentStatus.values)
+_GONE = (ResidentStatus.MOVED_OUT, ResidentStatus.DECEASED, ResidentStatus.REMOVED)
 
 
 @transaction.atomic
@@ -114,14 +114,14 @@ def district_of_town() -> dict[str, str]:
 
 def _entries_by_town() -> dict[str, list]:
     on_roll = dict(
-        ElectorEntry.objects.exclude(status=EntryStatus.REMOVED).values_list("person_id", "id")
+        ElectorEntry.objects.exclude(status=EntryStatus.REMOVED).values_list("number", "id")
     )
     by_town: dict[str, list] = {}
-    for row in registry.resident_rows(
-        timezone.localdate(), statuses=_ALL_STATUSES, kind=ResidentKind.JAPANESE
+    for number, _status, _sex, town, _since, _from in registry.resident_keys(
+        timezone.localdate(), statuses=_ALL_STATUSES
     ):
-        if row.person_id in on_roll:
-            by_town.setdefault(row.town_code, []).append(on_roll[row.person_id])
+        if number in on_roll:
+            by_town.setdefault(town, []).append(on_roll[number])
     return by_town
 
 
@@ -163,7 +163,8 @@ def register(
         election=election.strip()[:100],
         created_by=actor.label[:150],
     )
-    changes = _changes(municipality, registration)
+    with bulk.collector_paused():
+        changes = _changes(municipality, registration)
     registration.added = len(changes.new)
     registration.displayed = sum(len(ids) for ids in changes.displayed.values())
     registration.removed = sum(len(ids) for ids in changes.removed.values())
@@ -190,6 +191,7 @@ class _Changes:
         self.new: list[tuple] = []
         self.displayed: dict[date, list] = {}  # 転出日 -> entry ids
         self.removed: dict[str, list] = {}  # reason -> entry ids
+        self.returned: list = []  # marked as moved out, resident again
 
 
 def _changes(municipality: Municipality, registration: Registration) -> _Changes:
@@ -198,50 +200,41 @@ def _changes(municipality: Municipality, registration: Registration) -> _Changes
         person: (pk, status, shown)
         for person, pk, status, shown in ElectorEntry.objects.exclude(
             status=EntryStatus.REMOVED
-        ).values_list("person_id", "id", "status", "displayed_on")
+        ).values_list("number", "id", "status", "displayed_on")
     }
-    districts = district_of_town()
-    changes = _Changes()
-    code = municipality.code
-    for row in registry.resident_rows(
+    districts, code, changes = district_of_town(), municipality.code, _Changes()
+    eligible = registry.resident_keys(
         on,
-        statuses=_ALL_STATUSES,
         kind=ResidentKind.JAPANESE,
         born_on_or_before=born_by_for_age(on, rules.VOTING_AGE),
-    ):
-        entry = entries.pop(row.person_id, None)
-        if row.status == ResidentStatus.RESIDENT:
-            if entry is None and rules.resident_long_enough(row.became_resident_on, on):
-                changes.new.append(
-                    (
-                        bulk.new_id(),
-                        code,
-                        row.person_id,
-                        row.number,
-                        row.sex,
-                        districts.get(row.town_code, ""),
-                        registration.id,
-                        registration.registered_on,
-                        EntryStatus.REGISTERED,
-                        "",
-                    )
-                )
-        elif entry is not None and row.status == ResidentStatus.MOVED_OUT:
-            pk, status, shown = entry
-            moved_on = shown or row.since
+        resident_since_on_or_before=rules.resident_since_cutoff(on),
+    )
+    for number, _status, sex, town, _since, _from in eligible:
+        entry = entries.pop(number, None)
+        if entry is None:
+            changes.new.append(
+                (bulk.new_id(), code, number, sex, districts.get(town, ""),
+                 registration.id, registration.registered_on, EntryStatus.REGISTERED, "")
+            )  # fmt: skip
+        elif entry[1] == EntryStatus.DISPLAYED:  # back before the removal: on the roll again
+            changes.returned.append(entry[0])
+    # The others on the roll: resident still, or gone (moved out, dead, removed).
+    gone = registry.resident_keys(on, statuses=_GONE)
+    for number, status, _sex, _town, _since, left_on in gone:
+        entry = entries.get(number)
+        if entry is None:
+            continue
+        pk, current, shown = entry
+        if status == ResidentStatus.MOVED_OUT:
+            moved_on = shown or left_on
             if rules.removal_due(moved_on, on):
                 changes.removed.setdefault(RemovalReason.MOVED_OUT, []).append(pk)
-            elif status == EntryStatus.REGISTERED:
+            elif current == EntryStatus.REGISTERED:
                 changes.displayed.setdefault(moved_on, []).append(pk)
-        elif entry is not None:
-            reason = (
-                RemovalReason.DECEASED
-                if row.status == ResidentStatus.DECEASED
-                else RemovalReason.NOT_RESIDENT
-            )
-            changes.removed.setdefault(reason, []).append(entry[0])
-    for pk, _status, _shown in entries.values():  # no longer a Japanese resident at all
-        changes.removed.setdefault(RemovalReason.NOT_RESIDENT, []).append(pk)
+        else:
+            reason = (RemovalReason.DECEASED if status == ResidentStatus.DECEASED
+                      else RemovalReason.NOT_RESIDENT)  # fmt: skip
+            changes.removed.setdefault(reason, []).append(pk)
     _apply(changes, on)
     return changes
 
@@ -254,6 +247,10 @@ def _apply(changes: _Changes, on: date, chunk: int = 10_000) -> None:
             ElectorEntry.objects.filter(id__in=ids[start : start + chunk]).update(
                 status=EntryStatus.DISPLAYED, displayed_on=moved_on
             )
+    for start in range(0, len(changes.returned), chunk):
+        ElectorEntry.objects.filter(id__in=changes.returned[start : start + chunk]).update(
+            status=EntryStatus.REGISTERED, displayed_on=None
+        )
     for reason, ids in changes.removed.items():
         for start in range(0, len(ids), chunk):
             ElectorEntry.objects.filter(id__in=ids[start : start + chunk]).update(
