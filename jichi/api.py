@@ -13,6 +13,7 @@ from ninja.security import HttpBearer
 
 from jichi.audit.api import router as audit_router
 from jichi.benefits.elections.api import router as elections_router
+from jichi.benefits.schooling.api import router as schooling_router
 from jichi.certificates.api import router as certificates_router
 from jichi.common.errors import RuleViolation
 from jichi.common.validation_messages import field_errors
@@ -74,6 +75,7 @@ api.add_router("", procedures_router)
 api.add_router("", transfers_router)  # /transfers/arrivals before the tenant routes
 api.add_router("", linkage_router)
 api.add_router("", elections_router)
+api.add_router("", schooling_router)
 
 
 def _error(request, status: int, code: str, ja: str, en: str, fields=None):

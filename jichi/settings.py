@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "jichi.procedures",
     "jichi.counter",
     "jichi.benefits.elections",
+    "jichi.benefits.schooling",
     "jichi.web",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("counter/onestop/", include("jichi.counter.urls_onestop")),
     path("counter/", include("jichi.counter.urls")),
     path("elections/", include("jichi.benefits.elections.urls")),
+    path("schooling/", include("jichi.benefits.schooling.urls")),
     path("procedures/", include("jichi.procedures.urls")),
     path("queue/", include("jichi.counter.urls_public_queue")),
     path("reserve/", include("jichi.counter.urls_public_reserve")),

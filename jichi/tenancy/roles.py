@@ -45,6 +45,8 @@ SCOPES: dict[str, str] = {
     "webhooks:manage": "Subscribe systems to events (webhooks), replay and redeliver them",
     "elections:read": "Read the electoral roll (選挙人名簿) and its counts",
     "elections:manage": "Register electors and set the voting districts",
+    "schooling:read": "Read the 学齢簿 and the 就学通知",
+    "schooling:manage": "Set the schools' districts and issue the 就学通知",
 }
 
 _CLERK = {"municipality:read", "registry:read"}
@@ -53,7 +55,8 @@ _ISSUE = {"certificates:issue", "certificates:read"}
 _DECIDE = {"certificates:read", "certificates:approve", "certificates:revoke"}
 _REVIEW = {"procedures:review"}
 _PROCESS = {"procedures:review", "procedures:decide"}
-_BUSINESSES = {"elections:read", "elections:manage"}  # the derived businesses
+# the derived businesses
+_BUSINESSES = {"elections:read", "elections:manage", "schooling:read", "schooling:manage"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COUNTER_CLERK: frozenset(
