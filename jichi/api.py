@@ -12,6 +12,7 @@ from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
 from jichi.audit.api import router as audit_router
+from jichi.benefits.allowance.api import router as allowance_router
 from jichi.benefits.elections.api import router as elections_router
 from jichi.benefits.schooling.api import router as schooling_router
 from jichi.certificates.api import router as certificates_router
@@ -76,6 +77,7 @@ api.add_router("", transfers_router)  # /transfers/arrivals before the tenant ro
 api.add_router("", linkage_router)
 api.add_router("", elections_router)
 api.add_router("", schooling_router)
+api.add_router("", allowance_router)
 
 
 def _error(request, status: int, code: str, ja: str, en: str, fields=None):

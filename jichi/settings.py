@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "jichi.counter",
     "jichi.benefits.elections",
     "jichi.benefits.schooling",
+    "jichi.benefits.allowance",
     "jichi.web",
 ]
 

@@ -47,6 +47,8 @@ SCOPES: dict[str, str] = {
     "elections:manage": "Register electors and set the voting districts",
     "schooling:read": "Read the 学齢簿 and the 就学通知",
     "schooling:manage": "Set the schools' districts and issue the 就学通知",
+    "allowance:read": "Read the 児童手当 recipients, payments and changes",
+    "allowance:manage": "Certify 児童手当 recipients and compute the payments",
 }
 
 _CLERK = {"municipality:read", "registry:read"}
@@ -56,7 +58,10 @@ _DECIDE = {"certificates:read", "certificates:approve", "certificates:revoke"}
 _REVIEW = {"procedures:review"}
 _PROCESS = {"procedures:review", "procedures:decide"}
 # the derived businesses
-_BUSINESSES = {"elections:read", "elections:manage", "schooling:read", "schooling:manage"}
+_BUSINESSES = {
+    *("elections:read", "elections:manage", "schooling:read", "schooling:manage"),
+    *("allowance:read", "allowance:manage"),
+}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COUNTER_CLERK: frozenset(

@@ -1,0 +1,135 @@
+"""What 児童手当 follows of other apps' events, inside their transactions.
+
+- 転出 or death of a recipient: the entitlement ends with that month (a change to
+  confirm); of a paid child: the child's payments end with that month;
+- a birth, or a move-in of a household with a child under 18: a change to handle,
+  the 認定請求 (or 額改定請求) being due within 15 days;
+- an approved 認定請求 (procedure ``jidou_teate_nintei``): the claimant is
+  certified for the children the application names — a claim that cannot be
+  certified (a child paid to someone else already …) stops the approval with
+  that rule's error.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from jichi.benefits.allowance import rules
+from jichi.benefits.allowance.models import AllowanceChild, Change, ChangeKind, EndReason, Recipient
+from jichi.registry import selectors as registry
+from jichi.registry.codes import Reason
+from jichi.tenancy.principals import Actor
+
+REMOVED = "jp.jichi.registry.person.removed"
+REGISTERED = "jp.jichi.registry.person.registered"
+APPROVED = "jp.jichi.procedures.application.approved"
+CLAIM = "jidou_teate_nintei"
+ACTOR = Actor.system("allowance")
+ENDING = {
+    Reason.MOVE_OUT: EndReason.MOVED_OUT,
+    Reason.MOVE_OUT_ABROAD: EndReason.MOVED_OUT,
+    Reason.DEATH: EndReason.DECEASED,
+}
+ARRIVING = {Reason.MOVE_IN, Reason.MOVE_IN_FROM_ABROAD}
+
+
+def connect() -> None:
+    from jichi.linkage.outbox import events_published
+
+    events_published.connect(on_events, dispatch_uid="jichi.benefits.allowance.on_events")
+
+
+def on_events(sender, *, events, **kwargs) -> None:
+    households_told = set()
+    for event in events:
+        data = event.data
+        if event.type == REMOVED and data.get("reason") in ENDING:
+            _ended(event.municipality_id, data)
+        elif event.type == REGISTERED and data.get("reason") == Reason.BIRTH:
+            _change(event.municipality_id, ChangeKind.BIRTH, data)
+        elif event.type == REGISTERED and data.get("reason") in ARRIVING:
+            key = (data["movement"], data.get("household_after"))
+            if key not in households_told and _under_18(data):
+                households_told.add(key)
+                _change(event.municipality_id, ChangeKind.MOVE_IN, data)
+        elif event.type == APPROVED and data.get("procedure") == CLAIM:
+            _certify_claim(event.municipality_id, data["id"])
+
+
+def _active(month: date):
+    return Q(end_month__isnull=True) | Q(end_month__gte=month)
+
+
+def _ended(code: str, data: dict) -> None:
+    on = date.fromisoformat(data["effective_on"])
+    month, number = rules.month_of(on), data["resident_number"]
+    for recipient in Recipient.objects.filter(_active(month), number=number):
+        recipient.end_month, recipient.end_reason = month, ENDING[data["reason"]]
+        recipient.save(update_fields=["end_month", "end_reason"])
+        Change.objects.create(
+            municipality_id=code, kind=ChangeKind.ENDED, number=number, on=on, recipient=recipient
+        )
+    children = AllowanceChild.objects.filter(
+        Q(to_month__isnull=True) | Q(to_month__gte=month),
+        number=number,
+        recipient__in=Recipient.objects.filter(_active(month)),
+    ).select_related("recipient")
+    for child in children:
+        child.to_month = month
+        child.save(update_fields=["to_month"])
+        Change.objects.create(
+            municipality_id=code,
+            kind=ChangeKind.CHILD_LEFT,
+            number=number,
+            on=on,
+            recipient=child.recipient,
+        )
+
+
+def _under_18(data: dict) -> bool:
+    on = date.fromisoformat(data["effective_on"])
+    version = registry.person_on(registry.person(data["resident_number"]), on)
+    return rules.paid_in(version.birth_date, rules.month_of(on))
+
+
+def _change(code: str, kind: str, data: dict) -> None:
+    on = date.fromisoformat(data["effective_on"])
+    household = data.get("household_after") or ""
+    recipient = None
+    if household:
+        members = registry.household_members(registry.household(household), on)
+        numbers = [m.person.number for m in members]
+        recipient = Recipient.objects.filter(
+            _active(rules.month_of(on)), number__in=numbers
+        ).first()
+    Change.objects.create(
+        municipality_id=code,
+        kind=kind,
+        number=data["resident_number"],
+        household=household,
+        on=on,
+        deadline=on + timedelta(days=rules.GRACE_DAYS),
+        recipient=recipient,
+    )
+
+
+def _certify_claim(code: str, application_id: str) -> None:
+    from jichi.benefits.allowance.services import certify
+    from jichi.procedures import selectors as procedures
+    from jichi.tenancy.models import Municipality
+
+    application = procedures.application(application_id)
+    if application.person is None:
+        return
+    submitted = timezone.localtime(application.submitted_at or application.created_at).date()
+    certify(
+        municipality=Municipality.objects.get(code=code),
+        actor=ACTOR,
+        claimant=application.person.number,
+        children=list(application.answers.get("children", [])),
+        claimed_on=submitted,
+        application_id=application.id,
+    )
