@@ -9,6 +9,7 @@ from django.db import transaction
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+from jichi.benefits.demo import demo_businesses
 from jichi.certificates import services as certificate_services
 from jichi.common.checkdigits import local_government_code
 from jichi.counter.demo import front_yard
@@ -112,6 +113,16 @@ class Command(BaseCommand):
             self._population(municipality, options)
             self._card(municipality, actor)
             self._front_yard(municipality)
+            self._businesses(municipality, actor)
+
+    def _businesses(self, municipality, actor):
+        """The derived businesses: districts, schools, electors, the child allowance."""
+        with tenant_scope(municipality.code, "demo"):
+            made = demo_businesses(municipality, actor=actor)
+        self.stdout.write(
+            f"Businesses: {made.electors} electors registered, {made.recipients} child "
+            f"allowance recipients, {made.payments} payments, {made.notices} 就学通知"
+        )
 
     def _front_yard(self, municipality):
         """Counters, slots, past visits, reservations and applications in every state."""

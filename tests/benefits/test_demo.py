@@ -1,0 +1,49 @@
+"""The demo sets up the derived businesses; a second run adds nothing."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from jichi.benefits.allowance.models import Payment, Recipient
+from jichi.benefits.elections.models import ElectorEntry, Registration, VotingDistrict
+from jichi.benefits.schooling.models import EntryNotice, School
+from jichi.tenancy.context import tenant_scope
+
+CODE = "141003"
+
+
+def _run() -> str:
+    out = io.StringIO()
+    call_command("demo", municipality=CODE, residents=400, seed=3, stdout=out)
+    return out.getvalue()
+
+
+def _counts() -> dict:
+    with tenant_scope(CODE):
+        return {model.__name__: model.objects.count() for model in
+                (VotingDistrict, Registration, ElectorEntry, School, Recipient, Payment,
+                 EntryNotice)}  # fmt: skip
+
+
+@pytest.fixture
+def demo(db, settings, tmp_path):
+    settings.DEBUG = True
+    settings.DATA_DIR = tmp_path
+    return _run()
+
+
+def test_the_demo_has_districts_electors_schools_recipients_and_payments(demo):
+    counts = _counts()
+    assert counts["VotingDistrict"] == 6 and counts["School"] == 6
+    assert counts["Registration"] == 1 and counts["ElectorEntry"] > 100
+    assert counts["Recipient"] > 5 and counts["Payment"] > 5
+    assert "electors registered" in demo
+
+
+def test_running_the_demo_again_adds_nothing(demo):
+    before = _counts()
+    _run()
+    assert _counts() == before
