@@ -45,18 +45,19 @@ def worker(workspace, database, log: Path, **env_extra: str):
     env = {**os.environ, "JICHI_DATABASE_URL": database_url(workspace, database), **env_extra}
     command = [str(Path(sys.executable).with_name("jichi")), "worker"]
     with log.open("wb") as output:
-        process = subprocess.Popen(
-            command,
-            env=env,
-            cwd=harness.ROOT,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        process = _start(command, env, output)
         try:
             yield process
         finally:
             _stop(process)
+
+
+def _start(command: list[str], env: dict, output) -> subprocess.Popen:
+    """``command`` in a session of its own (so its children are stopped with it)."""
+    return subprocess.Popen(
+        command, env=env, cwd=harness.ROOT, stdout=output, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
 
 
 @contextmanager
@@ -73,14 +74,7 @@ def gunicorn(workspace, database, workers: int, log: Path):
         str(workers),
     ]
     with log.open("wb") as output:
-        process = subprocess.Popen(
-            command,
-            env=env,
-            cwd=harness.ROOT,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        process = _start(command, env, output)
         try:
             url = f"http://127.0.0.1:{port}"
             _wait_ready(url, process, log)

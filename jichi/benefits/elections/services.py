@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jichi.audit.services import record as audit
+from jichi.benefits.areas import TownAreas
 from jichi.benefits.elections import rules
 from jichi.benefits.elections.models import (
     ElectorEntry,
@@ -23,7 +24,6 @@ from jichi.common.ages import born_by_for_age
 from jichi.common.errors import ErrorCollector, RuleViolation
 from jichi.registry import selectors as registry
 from jichi.registry.codes import ResidentKind, ResidentStatus
-from jichi.registry.towns import towns_of
 from jichi.tenancy.models import Municipality
 from jichi.tenancy.principals import Actor
 
@@ -48,8 +48,8 @@ _GONE = (ResidentStatus.MOVED_OUT, ResidentStatus.DECEASED, ResidentStatus.REMOV
 @transaction.atomic
 def set_districts(*, municipality: Municipality, actor: Actor, districts: list[dict]) -> int:
     """Replace the 投票区 (each: code, name, polling_place, towns as 町字 codes)."""
-    known = {town.code for town in towns_of(municipality.code)}
-    errors, seen_codes, seen_towns = ErrorCollector(), set(), {}
+    errors, seen_codes = ErrorCollector(), set()
+    areas = TownAreas(municipality.code, errors)
     for i, district in enumerate(districts):
         field = f"districts.{i}"
         code = str(district.get("code", "")).strip()
@@ -68,22 +68,9 @@ def set_districts(*, municipality: Municipality, actor: Actor, districts: list[d
                 "Give the district a name.",
                 f"{field}.name",
             )
-        for town in district.get("towns", []):
-            if town not in known:
-                errors.add(
-                    "towns.unknown",
-                    f"町字コード {town} はこの団体にありません。",
-                    f"The town code {town} is not one of this municipality's.",
-                    f"{field}.towns",
-                )
-            elif town in seen_towns:
-                errors.add(
-                    "towns.twice",
-                    f"町字コード {town} が二つの投票区にあります。",
-                    f"The town code {town} is in two districts.",
-                    f"{field}.towns",
-                )
-            seen_towns[town] = code
+        areas.check(
+            district.get("towns", []), f"{field}.towns", code, what_ja="投票区", what_en="districts"
+        )
     errors.raise_if_any()
     VotingDistrict.objects.all().delete()
     VotingDistrict.objects.bulk_create(
@@ -97,13 +84,14 @@ def set_districts(*, municipality: Municipality, actor: Actor, districts: list[d
         for d in districts
     )
     # The entries follow their persons' towns into the new districts.
+    district_of = areas.area_of()
     for entry_town, ids in _entries_by_town().items():
-        ElectorEntry.objects.filter(id__in=ids).update(district=seen_towns.get(entry_town, ""))
+        ElectorEntry.objects.filter(id__in=ids).update(district=district_of.get(entry_town, ""))
     audit(
         actor,
         "elections.districts.set",
         object_type="districts",
-        details={"districts": len(districts), "towns": len(seen_towns)},
+        details={"districts": len(districts), "towns": len(district_of)},
     )
     return len(districts)
 

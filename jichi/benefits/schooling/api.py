@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema
 from ninja.responses import Status
@@ -153,14 +152,4 @@ def notices(request, code: str, entry_year: int | None = None):
 def notice_pdf(request, code: str, notice_id: str):
     municipality = require(request, "schooling:read")
     notice = selectors.notice(notice_id)
-    record_read(
-        request.principal.actor,
-        object_type="entry_notice",
-        object_id=str(notice.id),
-        purpose="就学通知書の出力",
-    )
-    response = HttpResponse(
-        documents.notice_pdf(notice, municipality.display_name), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'inline; filename="shugaku-{notice.number}.pdf"'
-    return response
+    return documents.notice_response(notice, municipality, request.principal.actor)

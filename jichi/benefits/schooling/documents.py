@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.http import HttpResponse
 from fpdf import FPDF
 
+from jichi.audit.services import record_read
 from jichi.benefits.schooling.models import EntryNotice
 from jichi.common.fonts import GOTHIC, font_path
 from jichi.common.wareki import format_wareki
@@ -64,3 +66,13 @@ def notice_pdf(notice: EntryNotice, issuer: str) -> bytes:
         new_y="NEXT",
     )
     return bytes(pdf.output())
+
+
+def notice_response(notice: EntryNotice, municipality, actor) -> HttpResponse:
+    """The notice's PDF as an answer; printing it is a read of personal data (audited)."""
+    record_read(actor, object_type="entry_notice", object_id=str(notice.id),
+                purpose="就学通知書の出力")  # fmt: skip
+    response = HttpResponse(notice_pdf(notice, municipality.display_name),
+                            content_type="application/pdf")  # fmt: skip
+    response["Content-Disposition"] = f'inline; filename="shugaku-{notice.number}.pdf"'
+    return response

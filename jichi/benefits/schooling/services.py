@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from jichi.audit.services import record as audit
+from jichi.benefits.areas import TownAreas
 from jichi.benefits.schooling import selectors
 from jichi.benefits.schooling.models import EntryNotice, School, SchoolKind
 from jichi.common.errors import ErrorCollector, RuleViolation
-from jichi.registry.towns import towns_of
 from jichi.tenancy.models import Municipality
 from jichi.tenancy.principals import Actor
 
@@ -19,8 +19,8 @@ from jichi.tenancy.principals import Actor
 @transaction.atomic
 def set_schools(*, municipality: Municipality, actor: Actor, schools: list[dict]) -> int:
     """Replace the schools (each: code, name, kind primary|junior, address, towns)."""
-    known = {town.code for town in towns_of(municipality.code)}
-    errors, codes, taken = ErrorCollector(), set(), {}
+    errors, codes = ErrorCollector(), set()
+    areas = TownAreas(municipality.code, errors)
     for i, school in enumerate(schools):
         field = f"schools.{i}"
         code = str(school.get("code", "")).strip()
@@ -47,22 +47,14 @@ def set_schools(*, municipality: Municipality, actor: Actor, schools: list[dict]
                 "kind is primary or junior.",
                 f"{field}.kind",
             )
-        for town in school.get("towns", []):
-            if town not in known:
-                errors.add(
-                    "towns.unknown",
-                    f"町字コード {town} はこの団体にありません。",
-                    f"The town code {town} is not one of this municipality's.",
-                    f"{field}.towns",
-                )
-            elif (kind, town) in taken:
-                errors.add(
-                    "towns.twice",
-                    f"町字コード {town} が二つの{_label(kind)}の学区にあります。",
-                    f"The town code {town} is in two {kind} schools' districts.",
-                    f"{field}.towns",
-                )
-            taken[(kind, town)] = code
+        areas.check(
+            school.get("towns", []),
+            f"{field}.towns",
+            code,
+            kind=str(kind),
+            what_ja=f"{_label(kind)}の学区",
+            what_en=f"{kind} schools' districts",
+        )
     errors.raise_if_any()
     if EntryNotice.objects.exclude(school__code__in=codes).exists():
         raise RuleViolation(

@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections import Counter
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jichi.audit.services import record_read
 from jichi.benefits.schooling import documents, rules, selectors, services
 from jichi.common.errors import RuleViolation
 from jichi.tenancy.pages import staff_page
@@ -69,14 +67,4 @@ def issue(request, municipality):
 @staff_page("schooling:read")
 def notice_pdf(request, municipality, notice_id: str):
     notice = selectors.notice(notice_id)
-    record_read(
-        request.principal.actor,
-        object_type="entry_notice",
-        object_id=str(notice.id),
-        purpose="就学通知書の出力",
-    )
-    response = HttpResponse(
-        documents.notice_pdf(notice, municipality.display_name), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'inline; filename="shugaku-{notice.number}.pdf"'
-    return response
+    return documents.notice_response(notice, municipality, request.principal.actor)
