@@ -254,8 +254,18 @@ class Report:
     def ok(self) -> bool:
         return not self.violations
 
+    def lines(self, english: bool = False) -> list[str]:
+        """``line 3, 宛名番号: [check_digit] …`` for each violation."""
+        return [
+            f"line {v.line}"
+            + (f", {v.column}" if v.column else "")
+            + f": [{v.rule}] {v.message_en if english else v.message_ja}"
+            for v in self.violations
+        ]
 
-def _lines(path: Path, encoding: str) -> Iterator[list[str]]:
+
+def read_rows(path: Path, encoding: str) -> Iterator[list[str]]:
+    """The CSV rows of a file in UTF-8 (BOM or not) or cp932 (``auto`` finds which)."""
     raw = path.read_bytes()
     if encoding == "auto":
         encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
@@ -273,7 +283,7 @@ def check_file(path: str | Path, layout_name: str, *, encoding: str = "auto") ->
     spec = layout(layout_name)
     report = Report(spec.name)
     try:
-        rows = _lines(Path(path), encoding)
+        rows = read_rows(Path(path), encoding)
         header = next(rows, None)
     except UnicodeDecodeError:
         report.add(

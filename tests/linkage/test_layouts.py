@@ -153,3 +153,73 @@ def test_the_layouts_document_lists_every_column():
         assert f"## `{spec.name}`" in text
         for column in spec.columns:
             assert f"`{column.name}`" in text, (spec.name, column.name)
+
+
+# --- importing into an empty business ---------------------------------------------------
+
+
+def _move_roll(yokohama, tmp_path):
+    """Export the roll, then empty the business, as the new vendor's system would be."""
+    from jichi.benefits.elections.models import ElectorEntry, Registration
+
+    path = _electors_file(yokohama, tmp_path)
+    with tenant_scope(yokohama.code):
+        ElectorEntry.objects.all().delete()
+        Registration.objects.all().delete()
+    return path
+
+
+def test_an_exported_roll_imports_into_an_empty_business(yokohama, tmp_path):
+    from jichi.benefits.elections.models import ElectorEntry
+
+    path = _move_roll(yokohama, tmp_path)
+    out = io.StringIO()
+    call_command("import-layout", path, "--layout", "electors", "--municipality",
+                 yokohama.code, stdout=out)  # fmt: skip
+    assert "imported 2 rows" in out.getvalue()
+    with tenant_scope(yokohama.code):
+        assert ElectorEntry.objects.filter(status="registered").count() == 2
+    with pytest.raises(Exception, match=r"import\.not_empty"):
+        call_command("import-layout", path, "--layout", "electors", "--municipality",
+                     yokohama.code, stdout=io.StringIO())  # fmt: skip
+
+
+def test_a_file_naming_unknown_persons_imports_nothing(yokohama, tmp_path, capsys):
+    from jichi.benefits.elections.models import ElectorEntry
+
+    path = _move_roll(yokohama, tmp_path)
+    text = open(path, encoding="utf-8-sig").read()
+    from jichi.common.checkdigits import make_resident_number
+
+    nobody = make_resident_number(99_999)  # a valid number nobody has
+    text += f"141003,{nobody},01,1,2026-03-01,registered,\r\n"
+    open(path, "w", encoding="utf-8-sig").write(text)
+    with pytest.raises(SystemExit):
+        call_command("import-layout", path, "--layout", "electors", "--municipality",
+                     yokohama.code)  # fmt: skip
+    assert "line 4, 宛名番号: [register.unknown]" in capsys.readouterr().out
+    with tenant_scope(yokohama.code):
+        assert not ElectorEntry.objects.exists()
+
+
+def test_an_allowance_file_moves_with_its_children(yokohama, tmp_path):
+    from jichi.benefits.allowance import services as allowance
+    from jichi.benefits.allowance.models import Recipient
+
+    _, people = family(yokohama)
+    with tenant_scope(yokohama.code):
+        allowance.certify(municipality=yokohama, actor=SYSTEM, claimant=people[0].number,
+                          children=[people[2].number], claimed_on=today())  # fmt: skip
+    path = tmp_path / "allowance.csv"
+    call_command("export-layout", "--layout", "allowance", "--municipality", yokohama.code,
+                 "--output", str(path), stdout=io.StringIO())  # fmt: skip
+    with tenant_scope(yokohama.code):
+        before = [(r.number, r.start_month, [c.number for c in r.children.all()])
+                  for r in Recipient.objects.all()]  # fmt: skip
+        Recipient.objects.all().delete()
+    call_command("import-layout", str(path), "--layout", "allowance", "--municipality",
+                 yokohama.code, stdout=io.StringIO())  # fmt: skip
+    with tenant_scope(yokohama.code):
+        after = [(r.number, r.start_month, [c.number for c in r.children.all()])
+                 for r in Recipient.objects.all()]  # fmt: skip
+    assert after == before

@@ -35,13 +35,12 @@ class Command(BaseCommand):
         if options["csv"]:
             out = csv.writer(self.stdout)
             out.writerow(["line", "column", "rule", "message"])
-        for v in report.violations:
-            message = v.message_en if english else v.message_ja
-            if options["csv"]:
-                out.writerow([v.line, v.column, v.rule, message])
-            else:
-                where = f"line {v.line}" + (f", {v.column}" if v.column else "")
-                self.stdout.write(f"{where}: [{v.rule}] {message}")
+        if options["csv"]:
+            for v in report.violations:
+                out.writerow([v.line, v.column, v.rule, v.message_en if english else v.message_ja])
+        else:
+            for line in report.lines(english):
+                self.stdout.write(line)
         summary = (
             f"{options['file']}: {report.rows} rows, {len(report.violations)} violations "
             f"of the layout {report.layout}"
