@@ -151,7 +151,7 @@ def test_a_birth_raises_a_change_due_in_15_days(yokohama):
                       birth_date=born.isoformat())))  # fmt: skip
     with tenant_scope(yokohama.code):
         change = Change.objects.get(kind=ChangeKind.BIRTH)
-    assert change.deadline == born + timedelta(days=15) and change.recipient is not None
+    assert change.deadline == born + timedelta(days=15) and change.recipient_id is not None
 
 
 def test_a_household_moving_in_with_a_child_raises_one_change(yokohama):

@@ -100,7 +100,7 @@ def test_notices_go_once_to_each_entrant_and_name_the_household_head(yokohama, s
     with tenant_scope(yokohama.code):
         first = services.issue_notices(municipality=yokohama, actor=SYSTEM, entry_year=YEAR)
         again = services.issue_notices(municipality=yokohama, actor=SYSTEM, entry_year=YEAR)
-        notice = EntryNotice.objects.get()
+        notice = EntryNotice.objects.select_related("school").get()
     assert (first["issued"], again["issued"], again["already"]) == (1, 0, 1)
     assert (notice.child_name, notice.guardian_name, notice.school.name) == (
         "山田 子0",
