@@ -21,6 +21,7 @@ urlpatterns = [
     path("elections/", include("jichi.benefits.elections.urls")),
     path("schooling/", include("jichi.benefits.schooling.urls")),
     path("allowance/", include("jichi.benefits.allowance.urls")),
+    path("transfers/", include("jichi.linkage.urls")),
     path("procedures/", include("jichi.procedures.urls")),
     path("queue/", include("jichi.counter.urls_public_queue")),
     path("reserve/", include("jichi.counter.urls_public_reserve")),

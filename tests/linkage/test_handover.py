@@ -244,3 +244,23 @@ def test_a_peer_post_with_a_bad_signature_is_refused_by_the_api(client, yokohama
     answer = client.post("/api/v1/transfers", envelope, content_type="application/json")
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "transfer.signature"
+
+
+def test_the_counter_page_records_the_move_in_from_a_hand_over(client, yokohama, kawasaki, moved):
+    from jichi.tenancy.roles import Role
+
+    client.force_login(factories.staff(kawasaki, Role.COUNTER_CLERK))
+    listed = client.get("/transfers/").content.decode()
+    assert "横浜市" in listed and "転入を記録する" in listed
+    transfer = _incoming(kawasaki)
+    page = client.get(f"/transfers/{transfer.transfer_id}/").content.decode()
+    assert "太郎" in page and "花子" in page and "神奈川県横浜市中区元町" in page
+    refused = client.post(
+        f"/transfers/{transfer.transfer_id}/", {"town": "どこか", "effective_on": ""}
+    )
+    assert refused.status_code == 200 and "異動日" in refused.content.decode()
+    done = client.post(f"/transfers/{transfer.transfer_id}/", {
+        "town": "川崎区駅前本町", "block": "11番地2", "effective_on": days_ago(1).isoformat(),
+        "notified_on": today().isoformat()})  # fmt: skip
+    assert done.status_code == 302
+    assert _incoming(kawasaki).status == TransferStatus.ACCEPTED
