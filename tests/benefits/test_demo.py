@@ -47,3 +47,14 @@ def test_running_the_demo_again_adds_nothing(demo):
     before = _counts()
     _run()
     assert _counts() == before
+
+
+def test_the_staff_home_links_the_businesses_a_role_may_use(client, yokohama):
+    from jichi.tenancy.roles import Role
+    from tests import factories
+
+    client.force_login(factories.staff(yokohama, Role.BACK_OFFICE_CLERK))
+    page = client.get("/").content.decode()
+    assert all(f'href="/{path}/"' in page for path in ("elections", "schooling", "allowance"))
+    client.force_login(factories.staff(yokohama, Role.AUDITOR))
+    assert 'href="/elections/"' not in client.get("/").content.decode()
