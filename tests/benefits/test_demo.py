@@ -22,10 +22,12 @@ def _run() -> str:
 
 
 def _counts() -> dict:
+    from jichi.linkage.models import Subscription, Transfer
+
     with tenant_scope(CODE):
         return {model.__name__: model.objects.count() for model in
                 (VotingDistrict, Registration, ElectorEntry, School, Recipient, Payment,
-                 EntryNotice)}  # fmt: skip
+                 EntryNotice, Subscription, Transfer)}  # fmt: skip
 
 
 @pytest.fixture
@@ -41,6 +43,16 @@ def test_the_demo_has_districts_electors_schools_recipients_and_payments(demo):
     assert counts["Registration"] == 1 and counts["ElectorEntry"] > 100
     assert counts["Recipient"] > 5 and counts["Payment"] > 5
     assert "electors registered" in demo
+
+
+def test_the_demo_has_a_paused_subscription_and_a_hand_over_at_the_counter(demo):
+    from jichi.linkage.models import Subscription, Transfer
+
+    with tenant_scope(CODE):
+        assert Subscription.objects.get().state == "paused"
+        incoming = Transfer.objects.get(direction="in")
+    assert (incoming.counterpart, incoming.status, incoming.persons) == ("141305", "received", 2)
+    assert "jichi webhook-receiver --secret whsec_" in demo
 
 
 def test_running_the_demo_again_adds_nothing(demo):

@@ -72,3 +72,42 @@ def _kill_mid_batch(env: dict) -> None:
     assert [e["jichisequence"] for e in received.applied] == list(range(1, EVENTS + 1))
     assert received.duplicates == BATCH  # the batch in flight came again and was ignored
     assert all(seqs == sorted(seqs) for seqs in received.by_subject().values())
+
+
+@needs_script
+def test_the_receiver_command_prints_what_it_applies(tmp_path):
+    import json
+    import socket
+
+    import httpx
+
+    from jichi.linkage import signing
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    secret = signing.new_secret()
+    process = jichi_process("webhook-receiver", "--port", str(port), "--secret", secret,
+                            env=cli_env(tmp_path), stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert "receiving at" in process.stdout.readline()
+        event = {"id": "e1", "type": "jp.jichi.registry.person.moved", "subject": "person/1",
+                 "jichisequence": 7, "data": {}}  # fmt: skip
+        body = json.dumps([event]).encode()
+        forged = httpx.post(
+            f"http://127.0.0.1:{port}/hooks",
+            content=body,
+            headers=signing.headers([signing.new_secret()], "m1", body),
+        )
+        assert forged.status_code == 401
+        signed = httpx.post(
+            f"http://127.0.0.1:{port}/hooks",
+            content=body,
+            headers=signing.headers([secret], "m1", body),
+        )
+        assert signed.status_code == 200
+        assert process.stdout.readline().split() == ["7", "jp.jichi.registry.person.moved",
+                                                     "person/1"]  # fmt: skip
+    finally:
+        process.kill()
+        process.wait(timeout=10)

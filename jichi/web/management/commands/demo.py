@@ -16,6 +16,7 @@ from jichi.counter.demo import front_yard
 from jichi.identity.business import selectors as business_selectors
 from jichi.identity.business import services as business_services
 from jichi.identity.services import issue_card, write_card
+from jichi.linkage.demo import RECEIVER_URL, demo_linkage
 from jichi.procedures.demo import demo_applications
 from jichi.registry.codes import ResidentKind, ResidentStatus
 from jichi.registry.demo import DemoError, generate_population
@@ -114,6 +115,22 @@ class Command(BaseCommand):
             self._card(municipality, actor)
             self._front_yard(municipality)
             self._businesses(municipality, actor)
+            self._linkage(municipality, actor)
+
+    def _linkage(self, municipality, actor):
+        """A paused webhook subscription; a family from 川崎市 with its hand-over."""
+        made = demo_linkage(municipality, actor=actor)
+        if made.secret:
+            self.stdout.write(
+                f"Webhooks: the subscription デモ受信システム to {RECEIVER_URL} is paused; run "
+                f"`jichi webhook-receiver --secret {made.secret}` and resume it "
+                f"(POST /api/v1/municipalities/{municipality.code}/subscriptions/<id>/resume)"
+            )
+        if made.handover:
+            self.stdout.write(
+                "Hand-over: a family of 川崎市 moving in waits at /transfers/ (the counter "
+                "records the 転入 from it without retyping)"
+            )
 
     def _businesses(self, municipality, actor):
         """The derived businesses: districts, schools, electors, the child allowance."""
