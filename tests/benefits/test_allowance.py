@@ -186,13 +186,13 @@ def test_the_api_certifies_pays_and_lists(client, yokohama):
 # --- from the procedures module ----------------------------------------------------------
 
 
-def _claim(yokohama, parent, kids):
+def _claim(yokohama, parent, kids, higher_income=True):
     from tests.procedures.helpers import apply
 
     answers = {  # the claimant's name, birth date and address come from the register
         "children": [k.number for k in kids],
         "pension": "kosei",
-        "higher_income": True,
+        "higher_income": higher_income,
         "bank_name": "横浜銀行",
         "branch_name": "元町支店",
         "account_type": "ordinary",
@@ -247,3 +247,15 @@ def test_the_page_lists_changes_recipients_and_computes_payments(client, yokoham
     )
     page = client.get("/allowance/").content.decode()
     assert "児童手当" in page and "山田 太郎" in page and "20000" in page
+
+
+def test_a_claimant_who_earns_less_than_the_spouse_is_not_certified(yokohama):
+    from jichi.procedures import services as procedures
+    from tests.procedures.helpers import CLERK, run
+
+    parent, kids = _family(yokohama, date(2019, 5, 5))
+    application = _claim(yokohama, parent, kids, higher_income=False)
+    run(yokohama, procedures.start_review, actor=CLERK, application=application)
+    with pytest.raises(RuleViolation) as refused:
+        run(yokohama, procedures.approve, actor=CLERK, application=application)
+    assert refused.value.code == "claimant.lower_income" and refused.value.field == "higher_income"

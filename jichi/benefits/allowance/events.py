@@ -6,8 +6,8 @@
   the 認定請求 (or 額改定請求) being due within 15 days;
 - an approved 認定請求 (procedure ``jidou_teate_nintei``): the claimant is
   certified for the children the application names — a claim that cannot be
-  certified (a child paid to someone else already …) stops the approval with
-  that rule's error.
+  certified (a child paid to someone else already, a claimant who says the
+  spouse earns more …) stops the approval with that rule's error.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from jichi.benefits.allowance import rules
 from jichi.benefits.allowance.models import AllowanceChild, Change, ChangeKind, EndReason, Recipient
+from jichi.common.errors import RuleViolation
 from jichi.registry import selectors as registry
 from jichi.registry.codes import Reason
 from jichi.tenancy.principals import Actor
@@ -124,6 +125,15 @@ def _certify_claim(code: str, application_id: str) -> None:
     application = procedures.application(application_id)
     if application.person is None:
         return
+    if application.answers.get("higher_income") is False:
+        # 請求者 is the parent who mainly supports the child (the higher income).
+        raise RuleViolation(
+            "claimant.lower_income",
+            "所得の高い方の親が請求者になります（配偶者から請求してください）。",
+            "The claimant is the parent with the higher income: the spouse should claim.",
+            "higher_income",
+            status=422,
+        )
     submitted = timezone.localtime(application.submitted_at or application.created_at).date()
     certify(
         municipality=Municipality.objects.get(code=code),
