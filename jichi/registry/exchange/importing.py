@@ -3,17 +3,15 @@ lock, with one audit entry for the run."""
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 from django.db import connection, transaction
 
 from jichi.audit.models import Outcome
 from jichi.audit.services import record as audit
+from jichi.common import bulk
 from jichi.common.checkdigits import validate_local_government_code
 from jichi.common.errors import RuleViolation
 from jichi.registry.exchange.layout import DEFAULT_ACTOR, unknown_municipality
@@ -90,7 +88,7 @@ def import_register(
         extra_file = protections_file(file, extra, reading_encoding(extra, encoding))
         protections = ProtectionImport(extra_file, checked)
     loading = Loading(file, checked, batch_rows, writers, protections)
-    with _import_lock(code), _collector_paused():
+    with _import_lock(code), bulk.collector_paused():
         _validate(checked, protections, report, result)
         result.validation_seconds = time.monotonic() - started
         if not result.ok:
@@ -130,22 +128,6 @@ def _validate(checked: Validation, protections, report: Report, result: ImportRe
         result.report_path = str(report.path)
     else:
         report.path.unlink(missing_ok=True)  # a stale report of an earlier run
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for the run: the import makes millions of
-    short-lived objects and no cycles of its own, and the collector's passes over the
-    run's growing bookkeeping cost a fifth of the time. Reference counting still frees
-    everything; the collector runs once at the end."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-            gc.collect()
 
 
 class _import_lock:
