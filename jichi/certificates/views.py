@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import date
 
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect, JsonResponse
@@ -18,7 +17,7 @@ from jichi.certificates import documents, selectors, services
 from jichi.certificates.forms import FIELD_OF, RequestForm
 from jichi.certificates.models import CertificateKind, Status
 from jichi.common.errors import RuleViolation
-from jichi.tenancy.pages import staff_page
+from jichi.tenancy.pages import date_input, staff_page
 
 
 def _certificate(certificate_id: str, *, with_pdf: bool = False):
@@ -37,8 +36,8 @@ def ledger(request, municipality):
         kind=params.get("kind", ""),
         status=params.get("status", ""),
         person=params.get("person", ""),
-        issued_from=_date(params.get("issued_from")),
-        issued_until=_date(params.get("issued_until")),
+        issued_from=date_input(params.get("issued_from")),
+        issued_until=date_input(params.get("issued_until")),
     )
     rows = list(selectors.ledger(query)[:100])
     return render(
@@ -52,14 +51,6 @@ def ledger(request, municipality):
             "pending": selectors.pending().count(),
         },
     )
-
-
-def _date(text: str | None):
-    """A date input's value (YYYY-MM-DD), or None when empty or not a date."""
-    try:
-        return date.fromisoformat((text or "").strip())
-    except ValueError:
-        return None
 
 
 @staff_page("certificates:manage")

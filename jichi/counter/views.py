@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from jichi.common.errors import RuleViolation
 from jichi.counter import charts, exports, selectors, services
 from jichi.counter import dashboard as dash
-from jichi.tenancy.pages import staff_page
+from jichi.tenancy.pages import date_input, staff_page
 
 ACTIONS = {
     "recall": services.recall,
@@ -146,17 +146,10 @@ def setup(request, municipality):
 
 @staff_page("counter:operate")
 def reservations(request, municipality):
-    day = _date(request.GET.get("day")) or timezone.localdate()
+    day = date_input(request.GET.get("day")) or timezone.localdate()
     return render(
         request, "counter/reservations.html", {"day": day, "rows": selectors.reservations_on(day)}
     )
-
-
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 def _query(request) -> dash.Query:
@@ -164,8 +157,8 @@ def _query(request) -> dash.Query:
     params = request.GET
     return exports.checked(
         dash.Query(
-            date_from=_date(params.get("date_from")) or today - timedelta(days=29),
-            date_to=_date(params.get("date_to")) or today,
+            date_from=date_input(params.get("date_from")) or today - timedelta(days=29),
+            date_to=date_input(params.get("date_to")) or today,
             procedure_id=params.get("procedure_id", "").strip(),
             target_minutes=min(max(_int(params.get("target_minutes")) or 30, 1), 600),
         )

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +16,7 @@ from jichi.common.ids import parse_id
 from jichi.linkage import handover
 from jichi.linkage.models import Transfer, TransferDirection, TransferStatus
 from jichi.registry.schemas import AddressIn
-from jichi.tenancy.pages import staff_page
+from jichi.tenancy.pages import date_input, staff_page
 
 
 @staff_page("registry:read")
@@ -38,13 +36,6 @@ def _incoming(transfer_id: str) -> Transfer:
     return found
 
 
-def _day(text: str, default: date | None = None) -> date | None:
-    try:
-        return date.fromisoformat(text.strip()) if text.strip() else default
-    except ValueError:
-        return None
-
-
 @staff_page("registry:write")
 @require_http_methods(["GET", "POST"])
 def accept(request, municipality, transfer_id: str):
@@ -57,7 +48,7 @@ def accept(request, municipality, transfer_id: str):
     if request.method == "POST":
         form.update({k: request.POST.get(k, "").strip() for k in form})
         try:
-            effective_on = _day(form["effective_on"])
+            effective_on = date_input(form["effective_on"])
             if effective_on is None:
                 raise RuleViolation(
                     "effective_on.required",
@@ -69,7 +60,7 @@ def accept(request, municipality, transfer_id: str):
                 municipality=municipality, actor=request.principal.actor, transfer=transfer,
                 address=AddressIn(town=form["town"], block=form["block"],
                                   building=form["building"]),
-                effective_on=effective_on, notified_on=_day(form["notified_on"]),
+                effective_on=effective_on, notified_on=date_input(form["notified_on"]),
             )  # fmt: skip
         except RuleViolation as exc:
             error = exc.message(get_language())

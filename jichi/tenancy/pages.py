@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
@@ -47,3 +48,11 @@ def staff_page(permission: str):
         return wrapped
 
     return decorate
+
+
+def date_input(text: str | None) -> date | None:
+    """A date input's value (YYYY-MM-DD), or None when empty or not a date."""
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None

@@ -287,3 +287,14 @@ def test_the_residence_cutoff_agrees_with_the_month_rule(on, cutoff):
     assert resident_long_enough(cutoff, on) and not resident_long_enough(
         cutoff + timedelta(days=1), on
     )
+
+
+def test_the_page_asks_for_a_reference_date_and_registers_nothing(client, yokohama):
+    from jichi.benefits.elections.models import Registration
+    from jichi.tenancy.roles import Role
+
+    client.force_login(factories.staff(yokohama, Role.MUNICIPAL_ADMIN))
+    answer = client.post("/elections/register", {"reference_date": "3月1日"}, follow=True)
+    assert "基準日を日付で入力してください。" in answer.content.decode()
+    with tenant_scope(yokohama.code):
+        assert not Registration.objects.exists()

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from jichi.benefits.allowance import rules, selectors, services
 from jichi.common.errors import RuleViolation
-from jichi.tenancy.pages import staff_page
+from jichi.tenancy.pages import date_input, staff_page
 
 
 def _next_pay_month(today: date) -> date:
@@ -40,14 +40,14 @@ def index(request, municipality):
 @staff_page("allowance:manage")
 @require_POST
 def pay(request, municipality):
+    pay_month = date_input(request.POST.get("pay_month"))
+    if pay_month is None:
+        messages.error(request, _("Give the payment month as a date."))
+        return redirect("allowance:index")
     try:
         result = services.compute_payments(
-            municipality=municipality,
-            actor=request.principal.actor,
-            pay_month=date.fromisoformat(request.POST.get("pay_month", "")),
+            municipality=municipality, actor=request.principal.actor, pay_month=pay_month
         )
-    except ValueError:
-        messages.error(request, _("Give the payment month as a date."))
     except RuleViolation as exc:
         messages.error(request, exc.message(get_language()))
     else:

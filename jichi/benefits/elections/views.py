@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -15,7 +13,7 @@ from jichi.benefits.elections import selectors, services
 from jichi.benefits.elections.models import RegistrationKind
 from jichi.common.errors import RuleViolation
 from jichi.registry import selectors as registry
-from jichi.tenancy.pages import staff_page
+from jichi.tenancy.pages import date_input, staff_page
 
 
 @staff_page("elections:read")
@@ -36,16 +34,18 @@ def index(request, municipality):
 @staff_page("elections:manage")
 @require_POST
 def register(request, municipality):
+    reference_date = date_input(request.POST.get("reference_date"))
+    if reference_date is None:
+        messages.error(request, _("Give the reference date as a date."))
+        return redirect("elections:index")
     try:
         registration = services.register(
             municipality=municipality,
             actor=request.principal.actor,
-            reference_date=date.fromisoformat(request.POST.get("reference_date", "")),
+            reference_date=reference_date,
             kind=request.POST.get("kind", RegistrationKind.PERIODIC),
             election=request.POST.get("election", ""),
         )
-    except ValueError:
-        messages.error(request, _("Give the reference date as a date."))
     except RuleViolation as exc:
         messages.error(request, exc.message(get_language()))
     else:
