@@ -116,7 +116,7 @@ def deliver(
     if subscription is None:
         return Outcome(claimed=False)
     outcome = Outcome()
-    types = None if not subscription.types else catalog.expand(subscription.types)
+    types = selected_types(subscription)
     deadline = time.monotonic() + budget
     try:
         keys = _secrets(subscription)
@@ -344,6 +344,11 @@ def _release(code: str, subscription: Subscription, types: list[str] | None, own
             lease_owner="", leased_until=None
         )
         return has_backlog(subscription, types)
+
+
+def selected_types(subscription: Subscription) -> list[str] | None:
+    """The full type names a subscription takes (None: every type, no filter needed)."""
+    return catalog.expand(subscription.types) if subscription.types else None
 
 
 def has_backlog(subscription: Subscription, types: list[str] | None) -> bool:

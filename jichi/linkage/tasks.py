@@ -68,7 +68,7 @@ def wake_subscriptions(code: str) -> int:
 
 def sweep() -> int:
     """Queue deliveries for subscriptions with waiting events and no live run; how many."""
-    from jichi.linkage import catalog, delivery
+    from jichi.linkage import delivery
     from jichi.linkage.models import Subscription, SubscriptionState
 
     now = timezone.now()
@@ -82,9 +82,8 @@ def sweep() -> int:
         )
     for subscription in candidates:
         code = subscription.municipality_id
-        types = catalog.expand(subscription.types) if subscription.types else None
         with tenant_scope(code, "webhook sweep"):
-            waiting = delivery.has_backlog(subscription, types)
+            waiting = delivery.has_backlog(subscription, delivery.selected_types(subscription))
         if waiting:
             deliver_events.enqueue(code, str(subscription.id))
             queued += 1
@@ -137,15 +136,13 @@ def send_transfer(code: str, transfer_pk: str) -> str:
             return transfer.status
         envelope = handover.envelope_of(transfer)
     answer = _dispatch(transfer.counterpart, envelope, handover.receive_transfer, TRANSFERS_PATH)
-    if answer.ok or answer.error == "transfer.duplicate":
-        status = TransferStatus.SENT
-    elif answer.error == "unroutable":
-        status = TransferStatus.UNROUTABLE
-    elif answer.final:
-        status = TransferStatus.REFUSED
-    else:
-        status = TransferStatus.PENDING
-    return _after_attempt(send_transfer, code, transfer_pk, answer, status)
+    statuses = {
+        "taken": TransferStatus.SENT,
+        "unroutable": TransferStatus.UNROUTABLE,
+        "refused": TransferStatus.REFUSED,
+        "retry": TransferStatus.PENDING,
+    }
+    return _after_attempt(send_transfer, code, transfer_pk, answer, statuses)
 
 
 @task(queue_name=QUEUE)
@@ -160,7 +157,8 @@ def send_arrival(code: str, transfer_pk: str) -> str:
             return "done"
         envelope = handover.arrival_envelope(transfer)
     answer = _dispatch(transfer.counterpart, envelope, handover.receive_arrival, ARRIVALS_PATH)
-    return _after_attempt(send_arrival, code, transfer_pk, answer, TransferStatus.ACCEPTED)
+    _after_attempt(send_arrival, code, transfer_pk, answer, None)
+    return TransferStatus.ACCEPTED
 
 
 def _dispatch(target: str, envelope: dict, receive, path: str):
@@ -180,17 +178,29 @@ def _dispatch(target: str, envelope: dict, receive, path: str):
     return peers.post(where, path, envelope)
 
 
-def _after_attempt(task_, code: str, transfer_pk: str, answer, status: str) -> str:
-    """Record an attempt; schedule the next one while the other side is unreachable."""
+def _attempt_result(answer) -> str:
+    """taken (or had already), unroutable, refused for good, or to retry later."""
+    if answer.ok or answer.error == "transfer.duplicate":
+        return "taken"
+    if answer.error == "unroutable":
+        return "unroutable"
+    return "refused" if answer.final else "retry"
+
+
+def _after_attempt(task_, code: str, transfer_pk: str, answer, statuses: dict | None) -> str:
+    """Record an attempt (the transfer's new status from ``statuses``, if given); schedule
+    the next one while the other side is unreachable. The attempt's result."""
     from jichi.linkage.delivery import backoff
     from jichi.linkage.models import Transfer
 
-    now = timezone.now()
-    fields = {"status": status, "last_error": answer.error[:200]}
+    now, result = timezone.now(), _attempt_result(answer)
+    fields = {"last_error": answer.error[:200]}
+    if statuses is not None:
+        fields["status"] = statuses[result]
     retry_at = None
-    if answer.ok or answer.error == "transfer.duplicate":
+    if result == "taken":
         fields.update(sent_at=now, next_attempt_at=None)
-    elif not answer.final and answer.error != "unroutable":
+    elif result == "retry":
         with tenant_scope(code, "hand-over"):
             attempts = Transfer.objects.get(pk=transfer_pk).attempts + 1
         retry_at = now + timedelta(seconds=backoff(attempts))
@@ -199,4 +209,4 @@ def _after_attempt(task_, code: str, transfer_pk: str, answer, status: str) -> s
         Transfer.objects.filter(pk=transfer_pk).update(**fields)
     if retry_at is not None:
         task_.using(run_after=retry_at).enqueue(code, transfer_pk)
-    return status
+    return fields.get("status", result)
