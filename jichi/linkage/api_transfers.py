@@ -10,9 +10,7 @@ from pydantic import Field
 
 from jichi.audit.services import record_read
 from jichi.common.api import ERRORS, StrictSchema
-from jichi.common.errors import not_found
-from jichi.common.ids import parse_id
-from jichi.linkage import handover
+from jichi.linkage import handover, selectors
 from jichi.linkage.models import Transfer
 from jichi.registry.schemas import AddressIn
 from jichi.tenancy.access import require
@@ -108,14 +106,6 @@ def transfers(request, code: str, params: Query[ListParams]):
     return [transfer_out(t) for t in found[:500]]
 
 
-def _transfer(transfer_id: str) -> Transfer:
-    found = Transfer.objects.filter(transfer_id=parse_id(transfer_id, "hand-over", "引継ぎ"))
-    transfer = found.order_by("direction").first()
-    if transfer is None:
-        raise not_found("hand-over", "引継ぎ")
-    return transfer
-
-
 class TransferDetailOut(TransferOut):
     previous_address: str
     destination_address: str
@@ -126,7 +116,7 @@ class TransferDetailOut(TransferOut):
 def transfer_detail(request, code: str, transfer_id: str, purpose: str):
     """One hand-over with its persons (personal data: the read is audited with its purpose)."""
     require(request, "registry:write")
-    transfer = _transfer(transfer_id)
+    transfer = selectors.transfer(transfer_id)
     document = handover.document_of(transfer)
     record_read(
         request.principal.actor,
@@ -163,7 +153,7 @@ def accept(request, code: str, transfer_id: str, payload: AcceptIn):
     transfer = handover.accept_transfer(
         municipality=municipality,
         actor=request.principal.actor,
-        transfer=_transfer(transfer_id),
+        transfer=selectors.transfer(transfer_id),
         **payload.model_dump(exclude={"address"}),
         address=payload.address,
     )

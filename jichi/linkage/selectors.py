@@ -11,7 +11,7 @@ from jichi.common.errors import RuleViolation, not_found
 from jichi.common.ids import parse_id
 from jichi.common.pagination import check_limit
 from jichi.linkage import catalog
-from jichi.linkage.models import DeadLetter, OutboxEvent, Subscription
+from jichi.linkage.models import DeadLetter, OutboxEvent, Subscription, Transfer
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,14 @@ def dead_letter(subscription: Subscription, letter_id) -> DeadLetter:
         subscription=subscription, id=parse_id(letter_id, "dead letter", "配信不能イベント")
     )
     return _one(found.first(), "dead letter", "配信不能イベント")
+
+
+def transfer(transfer_id, direction: str | None = None) -> Transfer:
+    """A hand-over of the municipality in scope (of ``direction`` if given)."""
+    found = Transfer.objects.filter(transfer_id=parse_id(transfer_id, "hand-over", "引継ぎ"))
+    if direction is not None:
+        found = found.filter(direction=direction)
+    return _one(found.order_by("direction").first(), "hand-over", "引継ぎ")
 
 
 def _one(row, what_en: str, what_ja: str):

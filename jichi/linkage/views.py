@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from jichi.audit.services import record_read
-from jichi.common.errors import RuleViolation, not_found
-from jichi.common.ids import parse_id
-from jichi.linkage import handover
+from jichi.common.errors import RuleViolation
+from jichi.linkage import handover, selectors
 from jichi.linkage.models import Transfer, TransferDirection, TransferStatus
 from jichi.registry.schemas import AddressIn
 from jichi.tenancy.pages import date_input, staff_page
@@ -27,20 +26,11 @@ def incoming(request, municipality):
     return render(request, "linkage/transfers.html", {"transfers": transfers})
 
 
-def _incoming(transfer_id: str) -> Transfer:
-    found = Transfer.objects.filter(
-        direction=TransferDirection.INCOMING, transfer_id=parse_id(transfer_id)
-    ).first()
-    if found is None:
-        raise not_found("hand-over", "引継ぎ")
-    return found
-
-
 @staff_page("registry:write")
 @require_http_methods(["GET", "POST"])
 def accept(request, municipality, transfer_id: str):
     """The persons come from the hand-over; the clerk gives the new address and the day."""
-    transfer = _incoming(transfer_id)
+    transfer = selectors.transfer(transfer_id, TransferDirection.INCOMING)
     document = handover.document_of(transfer)
     error = None
     form = {"effective_on": "", "notified_on": timezone.localdate().isoformat(), "town": "",
