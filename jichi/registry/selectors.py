@@ -366,6 +366,9 @@ RESIDENT_ROW_FIELDS = (
 )  # fmt: skip
 
 
+NUMBERS_A_QUERY = 1000  # well under SQLite's limit of bound parameters
+
+
 @dataclass(frozen=True)
 class ResidentRow:
     person_id: object
@@ -426,16 +429,26 @@ def resident_rows(
     born_on_or_before: date | None = None,
     born_after: date | None = None,
     resident_since_on_or_before: date | None = None,
+    numbers: list[str] | None = None,
     chunk_size: int = 20_000,
 ):
     """The persons as the register has them on ``on``, one :class:`ResidentRow` each,
     streamed in 宛名番号 order, narrowed by status, 住民種別, birth date and
-    住民となった日."""
+    住民となった日, and to the 宛名番号 ``numbers`` if given (read a thousand at a time)."""
     versions = _resident_versions(
         on, statuses, kind, born_on_or_before, born_after, resident_since_on_or_before
     ).order_by("person__number")
-    for row in versions.values_list(*RESIDENT_ROW_FIELDS).iterator(chunk_size=chunk_size):
-        yield ResidentRow(*row)
+    if numbers is None:
+        parts = [versions]
+    else:
+        wanted = sorted(set(numbers))
+        parts = [
+            versions.filter(person__number__in=wanted[i : i + NUMBERS_A_QUERY])
+            for i in range(0, len(wanted), NUMBERS_A_QUERY)
+        ]
+    for part in parts:
+        for row in part.values_list(*RESIDENT_ROW_FIELDS).iterator(chunk_size=chunk_size):
+            yield ResidentRow(*row)
 
 
 # No person id: loading a UUID costs ten times the rest of a row; the 宛名番号 is a key too.

@@ -298,3 +298,20 @@ def test_the_page_asks_for_a_reference_date_and_registers_nothing(client, yokoha
     assert "基準日を日付で入力してください。" in answer.content.decode()
     with tenant_scope(yokohama.code):
         assert not Registration.objects.exists()
+
+
+def test_the_roll_reads_only_its_electors_in_any_number_of_queries(yokohama, monkeypatch):
+    from jichi.registry import selectors as registry_selectors
+
+    for name, kana in (("太郎", "タロウ"), ("次郎", "ジロウ"), ("三郎", "サブロウ")):
+        _resident(yokohama, born=date(1980, 1, 1), since=days_ago(400),
+                  given_name=name, given_name_kana=kana)  # fmt: skip
+    young = _resident(yokohama, born=date(2015, 1, 1), since=days_ago(400),
+                      given_name="四郎", given_name_kana="シロウ")  # fmt: skip
+    _register(yokohama)
+    monkeypatch.setattr(registry_selectors, "NUMBERS_A_QUERY", 2)  # three electors, two reads
+    with tenant_scope(yokohama.code):
+        lines = selectors.roll()
+        numbers = [row.number for _, row in lines]
+    assert len(numbers) == 3 and young.number not in numbers
+    assert [row.given_name for _, row in lines] == ["太郎", "次郎", "三郎"]

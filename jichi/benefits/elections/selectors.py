@@ -50,7 +50,7 @@ def counts() -> list[dict]:
 
 def roll(district: str | None = None):
     """The roll as shown (名簿): the entries with their persons' current items, by
-    district, then 町字 and 宛名番号. Streams; a read of personal data (audit it)."""
+    district, then 町字 and 宛名番号; only their rows are read. Personal data (audit it)."""
     entries = ElectorEntry.objects.filter(status__in=ON_ROLL)
     if district is not None:
         entries = entries.filter(district=district)
@@ -60,6 +60,7 @@ def roll(district: str | None = None):
         _today(),
         statuses=(ResidentStatus.RESIDENT, ResidentStatus.MOVED_OUT),
         kind=ResidentKind.JAPANESE,
+        numbers=list(by_person),
     ):
         entry = by_person.get(row.number)
         if entry is not None:
