@@ -234,8 +234,11 @@ def profile(call: Callable[[], object], n: int, *, top: int = 30) -> None:
     for _ in range(n):
         call()
     profiler.disable()
+    own = pstats.Stats(profiler, stream=sys.stdout)
+    own.sort_stats("cumulative").print_stats(r"/jichi/", top)  # the project's functions
     stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
     stats.sort_stats("tottime").print_stats(top)
+    stats.print_callers(5)  # who calls the five costliest functions
     stats.sort_stats("cumulative").print_stats(top)
 
 

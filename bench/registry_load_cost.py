@@ -90,11 +90,37 @@ def cost(token: str, persons: list[dict], reserve: dict, *, profile: bool = Fals
         }
         left = min(10, len(reserve[name])) if name in PATHS else 10
         if profile and left:
+            _statements(call, name)
+            left = min(10, len(reserve[name])) if name in PATHS else 10
+        if profile and left:
             print(f"\n== cProfile: {name}, {left} requests in process")
             harness.profile(call, left, top=15)
     if profile:
         _explain(persons)
     return rows
+
+
+def _statements(call, name: str) -> None:
+    """The SQL statements of one request, shortened, in the order they ran."""
+    from django.db import connection
+
+    ran: list[tuple[float, str]] = []
+
+    def keep(execute, sql, params, many, context):
+        start = time.perf_counter_ns()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            ran.append(((time.perf_counter_ns() - start) / 1e6, " ".join(sql.split())))
+
+    start = time.perf_counter_ns()
+    with connection.execute_wrapper(keep):
+        call()
+    total = (time.perf_counter_ns() - start) / 1e6
+    in_sql = sum(ms for ms, _ in ran)
+    print(f"\n== SQL: {name}, {len(ran)} statements, {in_sql:.2f} of {total:.2f} ms")
+    for number, (ms, sql) in enumerate(ran, 1):
+        print(f"  {number:3} {ms:6.2f} {sql[:200]}")
 
 
 def report(rows: dict) -> None:
