@@ -2,34 +2,35 @@
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from jichi.audit.chain import GENESIS, checkpoint_message, entry_hash
 from jichi.audit.models import AuditCheckpoint, AuditEntry, Outcome
 from jichi.common import platform_key
 from jichi.common.request_context import current_request_id
+from jichi.common.sequences import locked_head
 from jichi.tenancy.context import OutOfScope, current_scope, tenant_scope
 from jichi.tenancy.principals import Actor
 
 _LOCK_CLASS = 7_316_001  # pg_advisory_xact_lock(class, municipality) for the chain's head
 
 
-def _lock_chain(code: str) -> None:
-    """Serialise appends to one chain (SQLite's IMMEDIATE transactions already do)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_CLASS, int(code)])
-
-
 def _head(code: str) -> tuple[int, str]:
-    last = (
-        AuditEntry.objects.filter(municipality_id=code)
-        .order_by("-seq")
-        .values_list("seq", "entry_hash")
-        .first()
+    """The chain's last (seq, hash), holding the chain's lock until the transaction ends."""
+    last = locked_head(
+        "jichi_audit_head",
+        _LOCK_CLASS,
+        code,
+        "seq, entry_hash",
+        lambda: (
+            AuditEntry.objects.filter(municipality_id=code)
+            .order_by("-seq")
+            .values_list("seq", "entry_hash")
+            .first()
+        ),
     )
-    return last if last else (0, GENESIS)
+    return tuple(last) if last else (0, GENESIS)
 
 
 def record(
@@ -59,7 +60,6 @@ def record(
 
 
 def _append(code, actor, action, object_type, object_id, purpose, outcome, details):
-    _lock_chain(code)
     seq, prev = _head(code)
     entry = AuditEntry(
         municipality_id=code,
@@ -99,7 +99,6 @@ def record_read(
 def checkpoint(code: str) -> AuditCheckpoint | None:
     """Sign the head of one municipality's chain (nothing to do if it has not moved)."""
     with tenant_scope(code, "audit checkpoint"), transaction.atomic():
-        _lock_chain(code)
         seq, head = _head(code)
         if seq == 0:
             return None

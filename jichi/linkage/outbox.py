@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from jichi.common.sequences import locked_head
 from jichi.linkage import catalog
 from jichi.linkage.models import OutboxEvent
 from jichi.linkage.tasks import wake_subscriptions
@@ -20,10 +21,21 @@ _LOCK_CLASS = 7_316_002  # per-municipality lock for the event sequence
 events_published = Signal()
 
 
-def _lock(code: str) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_CLASS, int(code)])
+def _last_seq(code: str) -> int:
+    """The municipality's last event number, holding its lock until the transaction ends."""
+    last = locked_head(
+        "jichi_outbox_head",
+        _LOCK_CLASS,
+        code,
+        "seq",
+        lambda: (
+            OutboxEvent.objects.filter(municipality_id=code)
+            .order_by("-seq")
+            .values_list("seq")
+            .first()
+        ),
+    )
+    return last[0] if last else 0
 
 
 def publish(event_type: str, data: dict, *, subject: str = "") -> OutboxEvent:
@@ -43,13 +55,7 @@ def publish_many(events: list[tuple[str, dict, str]]) -> list[OutboxEvent]:
     code = current_scope().single_code
     # No savepoint inside the change's transaction: a failed event fails the change.
     with transaction.atomic(savepoint=False):
-        _lock(code)
-        last = (
-            OutboxEvent.objects.filter(municipality_id=code)
-            .order_by("-seq")
-            .values_list("seq", flat=True)
-            .first()
-        ) or 0
+        last = _last_seq(code)
         now = timezone.now()
         stored = OutboxEvent.objects.bulk_create(
             [
