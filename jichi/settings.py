@@ -258,6 +258,9 @@ else:
 RQ_QUEUES = {name: {"URL": JICHI_REDIS_URL, "DEFAULT_TIMEOUT": 300} for name in TASK_QUEUES}
 # How long a delivery worker holds a subscription before another may take it over.
 JICHI_WEBHOOK_LEASE_SECONDS = int(os.environ.get("JICHI_WEBHOOK_LEASE_SECONDS", "60"))
+# How long a process keeps an API token it has looked up (0: never); a revocation made in
+# another process takes effect there at most this late.
+JICHI_TOKEN_CACHE_SECONDS = int(os.environ.get("JICHI_TOKEN_CACHE_SECONDS", "10"))
 
 LOGGING = {
     "version": 1,

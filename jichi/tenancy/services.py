@@ -351,22 +351,66 @@ TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 
 
 def token_for_secret(secret: str) -> ApiToken | None:
-    """The usable token with this secret, or ``None`` (unknown, expired, revoked)."""
+    """The usable token with this secret, or ``None`` (unknown, expired, revoked).
+
+    A token found is kept in this process for ``JICHI_TOKEN_CACHE_SECONDS``
+    (:class:`_TokenCache`): a revocation, or a deactivation of its owner or its
+    municipality, made in another process takes effect here at most that late.
+    """
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = (
-        ApiToken.objects.select_related("user", "municipality__parent")
-        .filter(secret_hash=hash_token(secret))
-        .first()
-    )
+    key = hash_token(secret)
     now = timezone.now()
-    if token is None or not token.is_usable(now):
+    token = _tokens.get(key, now)
+    if token is None:
+        token = (
+            ApiToken.objects.select_related("user", "municipality__parent")
+            .filter(secret_hash=key)
+            .first()
+        )
+        if token is None:
+            return None
+        _tokens.put(key, token, now)
+    if not token.is_usable(now):
         return None
     if token.user_id is not None and not token.user.is_active:
         return None
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
     return token
+
+
+class _TokenCache:
+    """Tokens recently found, by secret hash, for a few seconds: most API requests
+    skip the token's query (and its joins). Emptied in this process whenever a token,
+    a staff user or a municipality is saved (``tenancy.apps``); bounded in size."""
+
+    LIMIT = 1_000
+
+    def __init__(self) -> None:
+        self._found: dict[str, tuple[object, ApiToken]] = {}
+
+    def get(self, key: str, now) -> ApiToken | None:
+        kept = self._found.get(key)
+        if kept is None or kept[0] <= now:
+            return None
+        return kept[1]
+
+    def put(self, key: str, token: ApiToken, now) -> None:
+        seconds = settings.JICHI_TOKEN_CACHE_SECONDS
+        if seconds <= 0:
+            return
+        if len(self._found) >= self.LIMIT:
+            self._found.clear()
+        self._found[key] = (now + timedelta(seconds=seconds), token)
+
+    def clear(self, **kwargs) -> None:
+        self._found.clear()
+
+
+_tokens = _TokenCache()
+forget_tokens = _tokens.clear  # a signal receiver (``tenancy.apps``)
 
 
 # --- the national list ------------------------------------------------------------

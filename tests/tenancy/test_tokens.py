@@ -109,3 +109,65 @@ def test_token_created_over_the_api_is_shown_once_then_revoked(client, yokohama)
     assert (
         client.get(f"/api/v1/municipalities/{yokohama.code}", **bearer(secret)).status_code == 401
     )
+
+
+def _token_queries(client, path, secret) -> tuple[int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        status = client.get(path, **bearer(secret)).status_code
+    return status, sum('"tenancy_apitoken"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_token_used_again_is_not_looked_up_again(client, yokohama, settings):
+    settings.JICHI_TOKEN_CACHE_SECONDS = 10
+    _, secret = factories.token(yokohama, ["municipality:read"])
+    path = f"/api/v1/municipalities/{yokohama.code}"
+    assert _token_queries(client, path, secret)[0] == 200
+    assert _token_queries(client, path, secret) == (200, 0)
+    settings.JICHI_TOKEN_CACHE_SECONDS = 0  # no cache: every request looks it up
+    _, other = factories.token(yokohama, ["municipality:read"])
+    client.get(path, **bearer(other))
+    status, looked_up = _token_queries(client, path, other)
+    assert status == 200 and looked_up >= 1
+
+
+def test_a_token_revoked_in_this_process_is_refused_at_once_even_when_kept(
+    client, yokohama, settings
+):
+    settings.JICHI_TOKEN_CACHE_SECONDS = 10
+    token, secret = factories.token(yokohama, ["municipality:read"])
+    path = f"/api/v1/municipalities/{yokohama.code}"
+    assert client.get(path, **bearer(secret)).status_code == 200
+    revoke_token(actor=SYSTEM, token=ApiToken.objects.get(pk=token.pk))
+    assert client.get(path, **bearer(secret)).status_code == 401
+
+
+def test_a_token_revoked_elsewhere_is_refused_once_the_cache_time_is_over(
+    client, yokohama, settings, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.JICHI_TOKEN_CACHE_SECONDS = 10
+    token, secret = factories.token(yokohama, ["municipality:read"])
+    path = f"/api/v1/municipalities/{yokohama.code}"
+    assert client.get(path, **bearer(secret)).status_code == 200
+    # As another process would: a row update, no signal reaches this process.
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    assert client.get(path, **bearer(secret)).status_code == 200  # kept, for ≤ 10 s
+    started = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: started + timedelta(seconds=11))
+    assert client.get(path, **bearer(secret)).status_code == 401
+
+
+def test_a_deactivated_owner_or_municipality_ends_a_kept_token_at_once(client, yokohama, settings):
+    settings.JICHI_TOKEN_CACHE_SECONDS = 10
+    _, secret = factories.token(yokohama, ["municipality:read"])
+    path = f"/api/v1/municipalities/{yokohama.code}"
+    assert client.get(path, **bearer(secret)).status_code == 200
+    yokohama.is_active = False
+    yokohama.save(update_fields=["is_active"])
+    assert client.get(path, **bearer(secret)).status_code == 404
