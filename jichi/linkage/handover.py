@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from uuid import UUID
 
 from cryptography.hazmat.primitives import serialization
 from django.db import transaction
@@ -177,9 +178,9 @@ def on_events(sender, *, events, **kwargs) -> None:
     moves: dict[str, list[str]] = {}
     for event in events:
         if event.type == REMOVED and event.data.get("reason") == Reason.MOVE_OUT:
-            moves.setdefault(event.data["movement"], []).append(event.data["resident_number"])
-    for numbers in moves.values():
-        issue_transfer(events[0].municipality_id, numbers)
+            moves.setdefault(event.data["movement"], []).append(event.data["person"])
+    for person_ids in moves.values():
+        issue_transfer(events[0].municipality_id, person_ids)
 
 
 def destination_of(address: str) -> tuple[str, str] | None:
@@ -214,16 +215,18 @@ def _person_items(code: str, version) -> dict:
     return items
 
 
-def issue_transfer(code: str, numbers: list[str]) -> Transfer | None:
-    """The outgoing hand-over of the persons ``numbers`` who move out together."""
+def issue_transfer(code: str, person_ids: list) -> Transfer | None:
+    """The outgoing hand-over of the persons (ids) who move out together."""
     municipality = Municipality.objects.get(code=code)
-    leaving = [registry.person(n) for n in numbers]
-    removed = [registry.person_on(p, _removal_day(p)) for p in leaving]
-    moved_on = removed[0].valid_from
-    destination = destination_of(removed[0].destination_address)
+    person_ids = [UUID(str(p)) for p in person_ids]
+    periods = registry.timelines(person_ids)
+    removal = [max(periods[p], key=lambda v: v.valid_from) for p in person_ids]  # this 転出
+    moved_on = removal[0].valid_from
+    destination = destination_of(removal[0].destination_address)
     if destination is None or destination[0] == code:
         return None  # abroad, or an address the national list does not know: paper only
-    before = [registry.person_on(p, moved_on - timedelta(days=1)) for p in leaving]
+    leaving = [v.person for v in removal]
+    before = [_valid_on(periods[p], moved_on - timedelta(days=1)) for p in person_ids]
     now = timezone.now()
     transfer_id = new_id()
     document = {
@@ -233,11 +236,11 @@ def issue_transfer(code: str, numbers: list[str]) -> Transfer | None:
         "issuer_name": municipality.display_name,
         "destination": destination[0],
         "destination_name": destination[1],
-        "destination_address": removed[0].destination_address,
+        "destination_address": removal[0].destination_address,
         "effective_on": moved_on.isoformat(),
         "issued_at": now.isoformat(),
         "expires_at": _expiry(moved_on).isoformat(),
-        "movement": str(removed[0].movement_id),
+        "movement": str(removal[0].movement_id),
         "previous_address": display.full_address(municipality, before[0]),
         "persons": [
             {
@@ -261,7 +264,7 @@ def issue_transfer(code: str, numbers: list[str]) -> Transfer | None:
         status=TransferStatus.PENDING,
         document_sealed=_store(envelope, code),
         persons=len(leaving),
-        movement_id=removed[0].movement_id,
+        movement_id=removal[0].movement_id,
         effective_on=moved_on,
         expires_at=_expiry(moved_on),
     )
@@ -272,10 +275,11 @@ def issue_transfer(code: str, numbers: list[str]) -> Transfer | None:
     return transfer
 
 
-def _removal_day(person) -> date:
-    """The day of the person's latest 消除 (the 転出 just recorded)."""
-    latest = max(registry.timeline(person), key=lambda v: v.valid_from)
-    return latest.valid_from
+def _valid_on(periods: list, on: date):
+    """The period of a person's timeline valid on ``on`` (the first one if none was:
+    moved in and out on one day)."""
+    valid = (v for v in periods if v.valid_from <= on and (v.valid_to is None or on < v.valid_to))
+    return next(valid, periods[0])
 
 
 def _expiry(moved_on: date) -> datetime:

@@ -45,11 +45,12 @@ def connect() -> None:
 
 def on_events(sender, *, events, **kwargs) -> None:
     households_told = set()
+    removed = [e.data for e in events if e.type == REMOVED and e.data.get("reason") in ENDING]
+    if removed:
+        _ended(events[0].municipality_id, removed)
     for event in events:
         data = event.data
-        if event.type == REMOVED and data.get("reason") in ENDING:
-            _ended(event.municipality_id, data)
-        elif event.type == REGISTERED and data.get("reason") == Reason.BIRTH:
+        if event.type == REGISTERED and data.get("reason") == Reason.BIRTH:
             _change(event.municipality_id, ChangeKind.BIRTH, data)
         elif event.type == REGISTERED and data.get("reason") in ARRIVING:
             key = (data["movement"], data.get("household_after"))
@@ -64,30 +65,49 @@ def _active(month: date):
     return Q(end_month__isnull=True) | Q(end_month__gte=month)
 
 
-def _ended(code: str, data: dict) -> None:
-    on = date.fromisoformat(data["effective_on"])
-    month, number = rules.month_of(on), data["resident_number"]
-    for recipient in Recipient.objects.filter(_active(month), number=number):
+def _ended(code: str, removed: list[dict]) -> None:
+    """The recipients and paid children among the persons ``removed`` (the events' data)
+    end with the month they left (two queries whatever their number)."""
+    month_of = {d["resident_number"]: rules.month_of(_on(d)) for d in removed}
+    data_of = {d["resident_number"]: d for d in removed}
+    first = min(month_of.values())
+    for recipient in Recipient.objects.filter(_active(first), number__in=list(data_of)):
+        month, data = month_of[recipient.number], data_of[recipient.number]
+        if recipient.end_month is not None and recipient.end_month < month:
+            continue
         recipient.end_month, recipient.end_reason = month, ENDING[data["reason"]]
         recipient.save(update_fields=["end_month", "end_reason"])
         Change.objects.create(
-            municipality_id=code, kind=ChangeKind.ENDED, number=number, on=on, recipient=recipient
+            municipality_id=code,
+            kind=ChangeKind.ENDED,
+            number=recipient.number,
+            on=_on(data),
+            recipient=recipient,
         )
     children = AllowanceChild.objects.filter(
-        Q(to_month__isnull=True) | Q(to_month__gte=month),
-        number=number,
-        recipient__in=Recipient.objects.filter(_active(month)),
+        Q(to_month__isnull=True) | Q(to_month__gte=first),
+        number__in=list(data_of),
+        recipient__in=Recipient.objects.filter(_active(first)),
     ).select_related("recipient")
     for child in children:
+        month, ending = month_of[child.number], child.recipient.end_month
+        if (child.to_month is not None and child.to_month < month) or (
+            ending is not None and ending < month
+        ):
+            continue
         child.to_month = month
         child.save(update_fields=["to_month"])
         Change.objects.create(
             municipality_id=code,
             kind=ChangeKind.CHILD_LEFT,
-            number=number,
-            on=on,
+            number=child.number,
+            on=_on(data_of[child.number]),
             recipient=child.recipient,
         )
+
+
+def _on(data: dict) -> date:
+    return date.fromisoformat(data["effective_on"])
 
 
 def _under_18(data: dict) -> bool:
