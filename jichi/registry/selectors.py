@@ -10,7 +10,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import connection
-from django.db.models import Case, CharField, Count, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from jichi.common.checkdigits import normalize_digits
@@ -85,6 +97,25 @@ def person_on(
     return version
 
 
+def numbered_person_on(
+    number: str, on: date | None = None, recorded_at: datetime | None = None
+) -> PersonVersion:
+    """:func:`person_on` of the person with this 宛名番号 (``version.person``) in one
+    query; the same 404s as :func:`person` and :func:`person_on`."""
+    version = (
+        versions_on(on, recorded_at)
+        # The person's own tenant key, so its (municipality, number) index serves the join.
+        .filter(
+            person__number=normalize_digits(number or ""), person__municipality=F("municipality")
+        )
+        .select_related("person", "household", "movement")
+        .first()
+    )
+    if version is None:
+        return person_on(person(number), on, recorded_at)  # raises the 404 that applies
+    return version
+
+
 def timeline(found: Person, recorded_at: datetime | None = None) -> list[PersonVersion]:
     """Every period of the person's record, oldest first, as known at ``recorded_at``."""
     return list(
@@ -92,6 +123,20 @@ def timeline(found: Person, recorded_at: datetime | None = None) -> list[PersonV
         .select_related("movement", "household")
         .order_by("valid_from")
     )
+
+
+def timelines(person_ids: list) -> dict:
+    """:func:`timeline` of several persons in one query: person id → versions, oldest
+    first, each with its ``person``, ``movement`` and ``household`` loaded."""
+    found: dict = {}
+    versions = (
+        PersonVersion.objects.filter(known_at(None), person_id__in=person_ids)
+        .select_related("person", "movement", "household")
+        .order_by("person_id", "valid_from")
+    )
+    for version in versions:
+        found.setdefault(version.person_id, []).append(version)
+    return found
 
 
 def history(found: Person) -> list[PersonVersion]:
@@ -138,6 +183,21 @@ def persons_of(movement: Movement | str) -> list[Person]:
     movement_id = movement.id if isinstance(movement, Movement) else movement
     touched = MovementSubject.objects.filter(movement_id=movement_id).values("person_id")
     return list(Person.objects.filter(id__in=touched).order_by("number"))
+
+
+def subjects_of(movement: Movement, on: date | None = None) -> list[tuple[str, bool]]:
+    """(宛名番号, under an active 支援措置 on ``on``) of each person ``movement`` touched,
+    by 宛名番号, in one query."""
+    on = on or timezone.localdate()
+    active = Protection.objects.filter(
+        person=OuterRef("person_id"), ended_at__isnull=True, starts_on__lte=on, ends_on__gte=on
+    )
+    return list(
+        MovementSubject.objects.filter(movement_id=movement.id)
+        .annotate(protected=Exists(active))
+        .order_by("person__number")
+        .values_list("person__number", "protected")
+    )
 
 
 def with_subjects(movements: QuerySet[Movement]) -> QuerySet[Movement]:

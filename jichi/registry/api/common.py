@@ -164,6 +164,12 @@ def movement_out(movement: Movement, protected: set) -> dict:
     """A movement (its subjects read by ``selectors.with_subjects``); flagged when it
     touched a person under an active 支援措置 (ids in ``protected``)."""
     subjects = list(movement.subjects.all())
+    flagged = any(s.person_id in protected for s in subjects)
+    return recorded_movement_out(movement, [s.person.number for s in subjects], flagged)
+
+
+def recorded_movement_out(movement: Movement, numbers: list[str], flagged: bool) -> dict:
+    """A movement with the 宛名番号 of the persons it touched."""
     return {
         "id": str(movement.id),
         "reason": movement.reason,
@@ -174,6 +180,6 @@ def movement_out(movement: Movement, protected: set) -> dict:
         "recorded_at": movement.recorded_at,
         "late": movement.late,
         "actor_label": movement.actor_label,
-        "persons": [s.person.number for s in subjects],
-        **protection_flags(any(s.person_id in protected for s in subjects)),
+        "persons": numbers,
+        **protection_flags(flagged),
     }

@@ -12,7 +12,13 @@ from jichi.audit.services import record as audit
 from jichi.common.api import ERRORS, PageOut
 from jichi.common.pagination import DEFAULT_LIMIT, paginate
 from jichi.registry import schemas, selectors, services
-from jichi.registry.api.common import BASE, MovementOut, movement_out, router
+from jichi.registry.api.common import (
+    BASE,
+    MovementOut,
+    movement_out,
+    recorded_movement_out,
+    router,
+)
 from jichi.registry.models import Movement
 from jichi.tenancy.access import require
 
@@ -98,8 +104,9 @@ def _movement_endpoint(path: str, service: Callable, body: type, label: str) -> 
     def endpoint(request, code: str, payload: body):  # type: ignore[valid-type]
         municipality = require(request, "registry:write")
         movement = service(municipality=municipality, actor=request.principal.actor, notice=payload)
-        answer = selectors.with_subjects(Movement.objects.filter(pk=movement.pk)).get()
-        return Status(201, movement_out(answer, selectors.protected_person_ids()))
+        subjects = selectors.subjects_of(movement)
+        flagged = any(protected for _, protected in subjects)
+        return Status(201, recorded_movement_out(movement, [n for n, _ in subjects], flagged))
 
     endpoint.__annotations__["payload"] = body  # a real type, not the string "body"
     endpoint.__name__ = f"record_{path.replace('-', '_')}"

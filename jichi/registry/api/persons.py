@@ -103,8 +103,8 @@ def search_persons(request, code: str, params: Query[SearchParams]):
 def get_person(request, code: str, number: str, params: Query[ReadParams]):
     """A person as of a date (and as recorded at a time). Audited with its purpose."""
     municipality = require(request, "registry:read")
-    found = selectors.person(number)
-    version = selectors.person_on(found, params.on, params.recorded_at)
+    version = selectors.numbered_person_on(number, params.on, params.recorded_at)
+    found = version.person
     protected = reading.read_person(request.principal.actor, found, params.purpose)
     return person_out(request, municipality, found, version, protected)
 
