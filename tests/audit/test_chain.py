@@ -211,3 +211,55 @@ def test_postgres_refuses_update_and_delete(chain, sql):
     ):
         cursor.execute(sql, [chain])
     assert verify_chain(chain).ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_append_that_waited_for_the_lock_chains_onto_the_entry_committed_meanwhile(yokohama):
+    """The second writer asks for the chain's head while the first holds the lock with a
+    new entry not yet committed; once the first commits, the second must chain onto it
+    (reading the head with a snapshot taken before the wait would give a duplicate seq)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers with IMMEDIATE transactions")
+    import threading
+    import time
+
+    from django.db import close_old_connections
+
+    code = yokohama.code
+    appended, waiting, failures = threading.Event(), threading.Event(), []
+
+    def writer(action, before=None, inside=None):
+        try:
+            if before:
+                before()
+            with tenant_scope(code), transaction.atomic():
+                if action == "test.second":
+                    waiting.set()
+                record(SYSTEM, action)
+                if inside:
+                    inside()
+        except Exception as exc:  # reported by the assertion below
+            failures.append(exc)
+        finally:
+            close_old_connections()
+
+    def hold():
+        appended.set()
+        waiting.wait(5)
+        time.sleep(0.5)  # the second writer is blocked on the lock by now
+
+    threads = [
+        threading.Thread(target=writer, args=("test.first",), kwargs={"inside": hold}),
+        threading.Thread(
+            target=writer, args=("test.second",), kwargs={"before": lambda: appended.wait(5)}
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with tenant_scope(code):
+        last = list(AuditEntry.objects.order_by("-seq").values_list("action", flat=True)[:2])
+    assert last == ["test.second", "test.first"]
+    assert verify_chain(code).ok
