@@ -112,16 +112,26 @@ def _restate(
 
 def first_version(person: Person, movement: Movement, data: dict) -> PersonVersion:
     """The first version of a person newly recorded (記載)."""
-    return PersonVersion.objects.create(
-        municipality_id=person.municipality_id,
-        person=person,
-        history_no=_next_history_no(person),
-        valid_from=movement.effective_on,
-        valid_to=None,
-        recorded_at=movement.recorded_at,
-        movement=movement,
-        reason=movement.reason,
-        **data,
+    return first_versions([(person, data)], movement)[0]
+
+
+def first_versions(records: list[tuple[Person, dict]], movement: Movement) -> list[PersonVersion]:
+    """The first versions of persons just created (history number 1), in one insert."""
+    return PersonVersion.objects.bulk_create(
+        [
+            PersonVersion(
+                municipality_id=person.municipality_id,
+                person=person,
+                history_no=1,
+                valid_from=movement.effective_on,
+                valid_to=None,
+                recorded_at=movement.recorded_at,
+                movement=movement,
+                reason=movement.reason,
+                **data,
+            )
+            for person, data in records
+        ]
     )
 
 

@@ -48,13 +48,15 @@ def on_events(sender, *, events, **kwargs) -> None:
     removed = [e.data for e in events if e.type == REMOVED and e.data.get("reason") in ENDING]
     if removed:
         _ended(events[0].municipality_id, removed)
+    arriving = [e.data for e in events if e.type == REGISTERED and e.data.get("reason") in ARRIVING]
+    paid = _paid_children(arriving)
     for event in events:
         data = event.data
         if event.type == REGISTERED and data.get("reason") == Reason.BIRTH:
             _change(event.municipality_id, ChangeKind.BIRTH, data)
         elif event.type == REGISTERED and data.get("reason") in ARRIVING:
             key = (data["movement"], data.get("household_after"))
-            if key not in households_told and _under_18(data):
+            if key not in households_told and data["person"] in paid:
                 households_told.add(key)
                 _change(event.municipality_id, ChangeKind.MOVE_IN, data)
         elif event.type == APPROVED and data.get("procedure") == CLAIM:
@@ -110,10 +112,18 @@ def _on(data: dict) -> date:
     return date.fromisoformat(data["effective_on"])
 
 
-def _under_18(data: dict) -> bool:
-    on = date.fromisoformat(data["effective_on"])
-    version = registry.person_on(registry.person(data["resident_number"]), on)
-    return rules.paid_in(version.birth_date, rules.month_of(on))
+def _paid_children(arriving: list[dict]) -> set[str]:
+    """The ids of the persons among ``arriving`` (the events' data) of an age to be paid
+    for in the month they arrived (one query)."""
+    if not arriving:
+        return set()
+    on = {d["person"]: _on(d) for d in arriving}
+    versions = registry.versions_on(max(on.values())).filter(person_id__in=list(on))
+    return {
+        str(person_id)
+        for person_id, birth_date in versions.values_list("person_id", "birth_date")
+        if rules.paid_in(birth_date, rules.month_of(on[str(person_id)]))
+    }
 
 
 def _change(code: str, kind: str, data: dict) -> None:

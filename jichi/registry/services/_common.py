@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from jichi.audit.services import record as audit
@@ -63,19 +64,28 @@ def household_by_number(number: str, field: str = "household") -> Household:
     return selectors.household(number, field)
 
 
-def _next_serial(municipality: Municipality, name: str) -> int:
+def _next_serial(municipality: Municipality, name: str, count: int = 1) -> int:
+    """Take ``count`` serials of the sequence ``name``; the first of them."""
     sequence, _ = NumberSequence.objects.select_for_update().get_or_create(
         municipality=municipality, name=name
     )
-    sequence.last += 1
+    sequence.last += count
     sequence.save(update_fields=["last"])
-    return sequence.last
+    return sequence.last - count + 1
 
 
 def new_person(municipality: Municipality) -> Person:
-    return Person.objects.create(
-        municipality=municipality,
-        number=make_resident_number(_next_serial(municipality, "resident")),
+    return new_persons(municipality, 1)[0]
+
+
+def new_persons(municipality: Municipality, count: int) -> list[Person]:
+    """``count`` new persons with consecutive 宛名番号 (three statements whatever ``count``)."""
+    first = _next_serial(municipality, "resident", count)
+    return Person.objects.bulk_create(
+        [
+            Person(municipality=municipality, number=make_resident_number(first + i))
+            for i in range(count)
+        ]
     )
 
 
@@ -239,38 +249,47 @@ def person_items(
     return items
 
 
-def check_not_registered(items: dict, field: str) -> None:
-    """A person already resident (same name, birth date and sex, or 個人番号) is refused."""
-    same = PersonVersion.objects.filter(
-        CURRENT,
-        valid_to__isnull=True,
-        status=ResidentStatus.RESIDENT,
-        kanji_key=items.get("kanji_key"),
-        birth_date=items.get("birth_date"),
-        sex=items.get("sex"),
-    )
-    if items.get("kanji_key") and same.exists():
-        raise RuleViolation(
-            "person.duplicate",
-            "同じ氏名・生年月日・性別の住民が既に記録されています。",
-            "A resident with the same name, birth date and sex is already recorded.",
-            field,
-            status=409,
-        )
-    if (
-        items.get("my_number_index")
-        and PersonVersion.objects.filter(
-            CURRENT, valid_to__isnull=True, my_number_index=items["my_number_index"]
-        ).exists()
-    ):
-        raise RuleViolation(
-            "person.my_number_known",
-            "この個人番号の人は既に記録されています（再転入のときは既存の記録を使います）。",
-            "A person with this individual number is already recorded (a returning "
-            "resident keeps their record).",
-            f"{field}.my_number",
-            status=409,
-        )
+def check_none_registered(people: list[dict], fields: list[str]) -> None:
+    """None of ``people`` (person items, ``fields`` naming them) is already resident (same
+    name, birth date and sex) or recorded with the same 個人番号; one query, and the error
+    names the first person found."""
+    same = Q(pk__in=[])
+    for items in people:
+        if items.get("kanji_key"):
+            same |= Q(
+                kanji_key=items["kanji_key"],
+                birth_date=items.get("birth_date"),
+                sex=items.get("sex"),
+            )
+        if items.get("my_number_index"):
+            same |= Q(my_number_index=items["my_number_index"])
+    found = set()
+    for kanji_key, birth_date, sex, status, index in PersonVersion.objects.filter(
+        same, CURRENT, valid_to__isnull=True
+    ).values_list("kanji_key", "birth_date", "sex", "status", "my_number_index"):
+        if status == ResidentStatus.RESIDENT:
+            found.add((kanji_key, birth_date, sex))
+        if index:
+            found.add(index)
+    for items, field in zip(people, fields, strict=True):
+        key = (items.get("kanji_key"), items.get("birth_date"), items.get("sex"))
+        if items.get("kanji_key") and key in found:
+            raise RuleViolation(
+                "person.duplicate",
+                "同じ氏名・生年月日・性別の住民が既に記録されています。",
+                "A resident with the same name, birth date and sex is already recorded.",
+                field,
+                status=409,
+            )
+        if items.get("my_number_index") and items["my_number_index"] in found:
+            raise RuleViolation(
+                "person.my_number_known",
+                "この個人番号の人は既に記録されています（再転入のときは既存の記録を使います）。",
+                "A person with this individual number is already recorded (a returning "
+                "resident keeps their record).",
+                f"{field}.my_number",
+                status=409,
+            )
 
 
 def members_on(household: Household, on: date) -> list[PersonVersion]:

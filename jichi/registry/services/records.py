@@ -14,13 +14,14 @@ from jichi.registry.services._common import (
     LATE_AFTER_DAYS,
     address_items,
     check_household,
-    check_not_registered,
+    check_none_registered,
     check_notice_dates,
     close_movement,
     household_by_number,
     members_on,
     new_household,
     new_person,
+    new_persons,
     open_movement,
     person_items,
 )
@@ -75,8 +76,7 @@ def _arrival(
                 "persons",
                 status=422,
             )
-    for i, items in enumerate(people):
-        check_not_registered(items, f"persons.{i}")
+    check_none_registered(people, [f"persons.{i}" for i in range(len(people))])
     late_after = None if reason == Reason.RECORD_EX_OFFICIO else LATE_AFTER_DAYS
     movement = open_movement(
         municipality=municipality,
@@ -86,28 +86,29 @@ def _arrival(
         notified_on=notified,
         late_after_days=late_after,
     )
-    subjects = []
-    for items in people:
-        person = new_person(municipality)
+    persons = new_persons(municipality, len(people))
+    records = []
+    for person, items in zip(persons, people, strict=True):
         foreign = items["kind"] == ResidentKind.FOREIGN
-        timeline.first_version(
-            person,
-            movement,
-            {
-                **items,
-                **address,
-                "household": household,
-                "is_head": items["relationship"] == HEAD,
-                "status": ResidentStatus.RESIDENT,
-                "became_resident_on": notice.effective_on,
-                "address_since": notice.effective_on,
-                "became_foreign_resident_on": notice.effective_on if foreign else None,
-                "previous_address": notice.previous_address.strip(),
-            },
+        records.append(
+            (
+                person,
+                {
+                    **items,
+                    **address,
+                    "household": household,
+                    "is_head": items["relationship"] == HEAD,
+                    "status": ResidentStatus.RESIDENT,
+                    "became_resident_on": notice.effective_on,
+                    "address_since": notice.effective_on,
+                    "became_foreign_resident_on": notice.effective_on if foreign else None,
+                    "previous_address": notice.previous_address.strip(),
+                },
+            )
         )
-        subjects.append((person, None, household))
+    timeline.first_versions(records, movement)
     check_household(household, notice.effective_on)
-    return close_movement(movement, actor, subjects)
+    return close_movement(movement, actor, [(p, None, household) for p in persons])
 
 
 @transaction.atomic
