@@ -30,7 +30,7 @@ def _head(code: str) -> tuple[int, str]:
             .first()
         ),
     )
-    return tuple(last) if last else (0, GENESIS)
+    return last or (0, GENESIS)
 
 
 def record(

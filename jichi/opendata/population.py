@@ -17,6 +17,7 @@ from jichi.registry.codes import Sex
 TOP = 85  # 85歳以上
 BANDS = [f"{low}-{low + 4}歳" for low in range(0, TOP, 5)] + [f"{TOP}歳以上"]
 SEXES = (("男性", Sex.MALE), ("女性", Sex.FEMALE))
+LABEL = {sex: label for label, sex in SEXES}
 BAND_COLUMNS = [f"{band}の{sex}" for band in BANDS for sex, _ in SEXES]
 COLUMNS = [
     "全国地方公共団体コード",
@@ -51,7 +52,7 @@ def counts(on: date) -> tuple[dict[str, str], dict[tuple[str, str], int]]:
         if band == "unborn":
             continue
         names[town] = name
-        label = "男性" if sex == Sex.MALE else "女性"
+        label = LABEL[sex]
         for area in (town, WHOLE):
             for column in (f"{_band(band)}の{label}", label, "総人口"):
                 cells[(area, column)] = cells.get((area, column), 0) + n
@@ -69,8 +70,7 @@ def groups(areas: list[str]):
     """Each area's bands add up to its 男性 and 女性, those to its 総人口; each column of
     the 町字 adds up to the municipality's row."""
     found = []
-    for _, sex in SEXES:
-        label = "男性" if sex == Sex.MALE else "女性"
+    for label, _ in SEXES:
         found += table_groups(
             areas,
             [f"{band}の{label}" for band in BANDS],

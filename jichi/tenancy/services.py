@@ -384,7 +384,8 @@ def token_for_secret(secret: str) -> ApiToken | None:
 class _TokenCache:
     """Tokens recently found, by secret hash, for a few seconds: most API requests
     skip the token's query (and its joins). Emptied in this process whenever a token,
-    a staff user or a municipality is saved (``tenancy.apps``); bounded in size."""
+    a staff user, a role grant or a municipality is saved or deleted
+    (``tenancy.apps``); bounded in size."""
 
     LIMIT = 1_000
 

@@ -263,17 +263,16 @@ def check_none_registered(people: list[dict], fields: list[str]) -> None:
             )
         if items.get("my_number_index"):
             same |= Q(my_number_index=items["my_number_index"])
-    found = set()
+    residents, numbers = set(), set()  # (name key, birth date, sex) of residents; 個人番号 indexes
     for kanji_key, birth_date, sex, status, index in PersonVersion.objects.filter(
         same, CURRENT, valid_to__isnull=True
     ).values_list("kanji_key", "birth_date", "sex", "status", "my_number_index"):
         if status == ResidentStatus.RESIDENT:
-            found.add((kanji_key, birth_date, sex))
-        if index:
-            found.add(index)
+            residents.add((kanji_key, birth_date, sex))
+        numbers.add(index)
     for items, field in zip(people, fields, strict=True):
         key = (items.get("kanji_key"), items.get("birth_date"), items.get("sex"))
-        if items.get("kanji_key") and key in found:
+        if items.get("kanji_key") and key in residents:
             raise RuleViolation(
                 "person.duplicate",
                 "同じ氏名・生年月日・性別の住民が既に記録されています。",
@@ -281,7 +280,7 @@ def check_none_registered(people: list[dict], fields: list[str]) -> None:
                 field,
                 status=409,
             )
-        if items.get("my_number_index") and items["my_number_index"] in found:
+        if items.get("my_number_index") and items["my_number_index"] in numbers:
             raise RuleViolation(
                 "person.my_number_known",
                 "この個人番号の人は既に記録されています（再転入のときは既存の記録を使います）。",
